@@ -1,0 +1,1 @@
+"""Foorumi: a Telegram participation channel for a city's user-driven forums."""

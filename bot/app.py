@@ -1,0 +1,168 @@
+"""The composition root: config, store, i18n, scheduler, dispatcher and bot wired together."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import create_i18n
+from bot.ratelimit import RateLimiter
+from bot.scheduler import add_housekeeping, create_scheduler
+from bot.services import staff
+from bot.telegram.commands import register_commands
+from bot.telegram.middlewares import ResidentI18nMiddleware, UpdateContextMiddleware
+from bot.telegram.requests import PacedRetryMiddleware
+from handlers import get_routers
+from handlers.help import resident_commands
+from storage import migrate
+from storage.conversations import DatabaseStorage
+from storage.db import create_engine, create_session_factory
+from storage.uow import UnitOfWorkFactory, unit_of_work_factory
+
+log = logging.getLogger(__name__)
+
+
+class SchemaOutdated(Exception):
+    """The database has an older schema; `foorumi db upgrade` brings it up to date."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    i18n: I18n
+    conversations: BaseStorage
+    scheduler: AsyncIOScheduler
+    limiter: RateLimiter
+    dispatcher: Dispatcher
+    bot: Bot
+    clock: Clock = field(default_factory=SystemClock)
+
+    async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.conversations.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def build_app(settings: Settings, *, session: BaseSession | None = None, clock: Clock | None = None) -> App:
+    """Wire everything; `session` lets tests and benchmarks record Bot API calls instead."""
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    uow_factory = unit_of_work_factory(session_factory)
+    i18n = create_i18n(settings.default_locale)
+    conversations = _conversation_storage(settings, session_factory)
+    limiter = RateLimiter(clock)
+
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(PacedRetryMiddleware(limiter, clock))
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+    dispatcher = Dispatcher(storage=conversations)
+    dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale))
+    ResidentI18nMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    dispatcher["settings"] = settings
+    dispatcher["uow_factory"] = uow_factory
+    dispatcher["clock"] = clock
+
+    scheduler = create_scheduler(settings.zone)
+    add_housekeeping(scheduler, uow_factory)
+    return App(settings, engine, uow_factory, i18n, conversations, scheduler, limiter, dispatcher, bot, clock)
+
+
+def _conversation_storage(settings: Settings, session_factory: object) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return DatabaseStorage(session_factory)  # type: ignore[arg-type]
+
+
+async def prepare_database(app: App) -> None:
+    """An empty database is created; an outdated one is refused with a clear message."""
+    pending = await migrate.pending_revisions(app.engine)
+    if not pending:
+        return
+    if await _is_empty(app.engine):
+        log.info("empty database: creating the schema")
+        await migrate.upgrade(app.engine)
+        return
+    raise SchemaOutdated("the database schema is out of date: run `foorumi db upgrade`")
+
+
+async def _is_empty(engine: AsyncEngine) -> bool:
+    from sqlalchemy import inspect
+
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    return "alembic_version" not in names
+
+
+async def start(app: App) -> None:
+    """Everything the bot needs before the first update."""
+    await prepare_database(app)
+    async with app.uow_factory() as uow:
+        await staff.ensure_admins(uow, app.settings.admin_ids)
+    await register_commands(app.bot, app.i18n, resident_commands())
+    app.scheduler.start()
+
+
+async def run(app: App) -> None:
+    """Run until stopped: long polling, or a webhook server when WEBHOOK_URL is set."""
+    await start(app)
+    try:
+        if app.settings.webhook_mode:
+            await _run_webhook(app)
+        else:
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            await app.dispatcher.start_polling(
+                app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
+            )
+    finally:
+        await app.close()
+
+
+async def _run_webhook(app: App) -> None:
+    settings = app.settings
+    assert settings.webhook_url and settings.webhook_secret
+    secret = settings.webhook_secret.get_secret_value()
+    web_app = web.Application()
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(web_app, path="/webhook")
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    host, _, port = settings.webhook_listen.rpartition(":")
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, host, int(port)).start()
+    await app.bot.set_webhook(
+        f"{settings.webhook_url}/webhook",
+        secret_token=secret,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    log.info("webhook mode: listening on %s", settings.webhook_listen)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,64 @@
+"""The `foorumi` command: run the bot and administer its store from the shell.
+
+Operator output is in English (like the logs); everything residents see is translated.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import create_engine, create_session_factory
+from storage.uow import UnitOfWork
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Foorumi – a Telegram participation channel for a city's forums.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        fail(str(error))
+        raise  # unreachable: fail() exits
+
+
+def run_async(function: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(function())
+
+
+async def with_uow(work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run one piece of work against the configured database."""
+    engine = create_engine(settings().database_url)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            return await work(uow)
+    finally:
+        await engine.dispose()
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    from bot.cli import areas, db, run, staff  # noqa: F401  (registers the commands)
+
+    app()

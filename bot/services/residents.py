@@ -1,0 +1,42 @@
+"""Residents: first contact, language, who they are and where."""
+from __future__ import annotations
+
+from bot.domain import LOCALES, NotFound, ResidentType
+from storage.models import Resident, utcnow
+from storage.uow import UnitOfWork
+
+
+async def greet(uow: UnitOfWork, telegram_id: int, locale: str) -> Resident:
+    """The resident behind a Telegram user, created on first contact."""
+    resident, created = await uow.residents.get_or_create(telegram_id, locale)
+    if created:
+        await uow.commit()
+    return resident
+
+
+async def choose_language(uow: UnitOfWork, resident: Resident, locale: str) -> None:
+    if locale not in LOCALES:
+        raise NotFound("unknown language")
+    resident.locale = locale
+    resident.locale_confirmed = True
+    await uow.commit()
+
+
+async def choose_resident_type(uow: UnitOfWork, resident: Resident, resident_type: str) -> None:
+    resident.resident_type = ResidentType(resident_type).value
+    await uow.commit()
+
+
+async def choose_area(uow: UnitOfWork, resident: Resident, area_id: int | None) -> None:
+    """Set the home area; None means the whole city."""
+    area = None if area_id is None else await uow.areas.get(area_id)
+    if area_id is not None and area is None:
+        raise NotFound("unknown area")
+    resident.area = area
+    await uow.commit()
+
+
+async def finish_onboarding(uow: UnitOfWork, resident: Resident) -> None:
+    if resident.onboarded_at is None:
+        resident.onboarded_at = utcnow()
+        await uow.commit()

@@ -1,0 +1,1 @@
+"""aiogram glue that is not a handler: middlewares, request pacing, command registration."""

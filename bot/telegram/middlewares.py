@@ -1,0 +1,54 @@
+"""Per-update context: dedup by update_id, a unit of work, the resident and their locale."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update, User
+from aiogram.utils.i18n import I18nMiddleware
+
+from bot.domain import pick_locale
+from bot.services import residents
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdateContextMiddleware(BaseMiddleware):
+    """Outer middleware on updates.
+
+    Claims the update id first (its own transaction), so an update Telegram delivers again is
+    skipped; then opens the unit of work the handlers use and loads the resident.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, default_locale: str) -> None:
+        self.uow_factory = uow_factory
+        self.default_locale = default_locale
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        async with self.uow_factory() as uow:
+            if not await uow.updates.claim(data["bot"].id, event.update_id):
+                log.info("update %s was handled before; skipped", event.update_id)
+                return UNHANDLED
+            await uow.commit()
+            user: User | None = data.get("event_from_user")
+            data["locale"] = pick_locale(user.language_code if user else None, self.default_locale)
+            if user is not None and not user.is_bot:
+                resident = await residents.greet(uow, user.id, data["locale"])
+                data["resident"] = resident
+                data["locale"] = resident.locale
+            data["uow"] = uow
+            return await handler(event, data)
+
+
+class ResidentI18nMiddleware(I18nMiddleware):
+    """Speaks the language the resident chose (or Telegram's guess before they choose)."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        return data.get("locale") or self.i18n.default_locale

@@ -1,0 +1,179 @@
+"""/start, onboarding, /settings and /language: the resident's language, type and area."""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import N_, _
+from bot.services import areas, residents
+from handlers import help as help_
+from handlers.profile_views import (
+    SKIP,
+    WHOLE_CITY,
+    AreaPage,
+    AreaPick,
+    Flow,
+    LanguagePick,
+    SettingsOpen,
+    SettingsPart,
+    TypePick,
+    area_keyboard,
+    area_prompt,
+    language_keyboard,
+    language_prompt,
+    resident_type_keyboard,
+    resident_type_prompt,
+    settings_keyboard,
+    settings_text,
+)
+from handlers.views import show
+from storage.models import Resident
+from storage.uow import UnitOfWork
+
+router = Router(name="profile")
+
+COMMANDS = [
+    ("start", N_("Welcome and what you can do here")),
+    ("settings", N_("Your language, who you are and your area")),
+    ("language", N_("Change the language")),
+]
+
+
+class Onboarding(StatesGroup):
+    language = State()
+    resident_type = State()
+    area = State()
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_unknown_link(
+    message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """Feature routers handle the links they know before this one; the rest land here."""
+    await message.answer(_("That link did not lead anywhere – it may be old or mistyped."))
+    await start(message, resident, uow, state)
+
+
+@router.message(CommandStart())
+async def start(message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext) -> None:
+    if resident.onboarded_at is not None:
+        await state.clear()
+        await message.answer(help_.welcome_back_text(resident))
+        return
+    await ask(message, Onboarding.language, resident, uow, state)
+
+
+@router.message(Command("settings"))
+async def open_settings(message: Message, resident: Resident) -> None:
+    await show(message, settings_text(resident), settings_keyboard())
+
+
+@router.message(Command("language"))
+async def open_language(message: Message, resident: Resident) -> None:
+    await message.answer(_("Choose your language:"), reply_markup=language_keyboard(resident.locale, Flow.SETTINGS))
+
+
+@router.callback_query(SettingsOpen.filter())
+async def settings_part(
+    query: CallbackQuery, callback_data: SettingsOpen, resident: Resident, uow: UnitOfWork
+) -> None:
+    match callback_data.part:
+        case SettingsPart.LANGUAGE:
+            await show(query, _("Choose your language:"), language_keyboard(resident.locale, Flow.SETTINGS))
+        case SettingsPart.TYPE:
+            await show(query, resident_type_prompt(), resident_type_keyboard(Flow.SETTINGS))
+        case SettingsPart.AREA:
+            await show_areas(query, uow, resident, 0, Flow.SETTINGS)
+        case SettingsPart.CLOSE:
+            await show(query, settings_text(resident).rsplit("\n\n", 1)[0], None)
+
+
+@router.callback_query(LanguagePick.filter())
+async def pick_language(
+    query: CallbackQuery,
+    callback_data: LanguagePick,
+    resident: Resident,
+    uow: UnitOfWork,
+    state: FSMContext,
+    i18n: I18n,
+) -> None:
+    await residents.choose_language(uow, resident, callback_data.code)
+    with i18n.use_locale(resident.locale):
+        await next_step(query, callback_data.flow, resident, uow, state)
+
+
+@router.callback_query(TypePick.filter())
+async def pick_type(
+    query: CallbackQuery, callback_data: TypePick, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    if callback_data.value != "skip":
+        await residents.choose_resident_type(uow, resident, callback_data.value)
+    await next_step(query, callback_data.flow, resident, uow, state)
+
+
+@router.callback_query(AreaPage.filter())
+async def turn_area_page(
+    query: CallbackQuery, callback_data: AreaPage, resident: Resident, uow: UnitOfWork
+) -> None:
+    await show_areas(query, uow, resident, callback_data.page, callback_data.flow)
+
+
+@router.callback_query(AreaPick.filter())
+async def pick_area(
+    query: CallbackQuery, callback_data: AreaPick, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    if callback_data.area_id != SKIP:
+        chosen = None if callback_data.area_id == WHOLE_CITY else callback_data.area_id
+        await residents.choose_area(uow, resident, chosen)
+    await next_step(query, callback_data.flow, resident, uow, state)
+
+
+async def next_step(
+    query: CallbackQuery, flow: Flow, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """After a choice: the next onboarding question, or back to the settings overview."""
+    if flow is Flow.SETTINGS:
+        await show(query, settings_text(resident), settings_keyboard())
+        return
+    current = await state.get_state()
+    if current == Onboarding.area.state:
+        await residents.finish_onboarding(uow, resident)
+        await state.clear()
+        await show(query, help_.onboarded_text(resident), None)
+    else:
+        following = Onboarding.area if current == Onboarding.resident_type.state else Onboarding.resident_type
+        await ask(query, following, resident, uow, state)
+
+
+async def ask(
+    event: Message | CallbackQuery, step: State, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    await state.set_state(step)
+    if step == Onboarding.language:
+        await show(event, language_prompt(), language_keyboard(resident.locale, Flow.ONBOARDING))
+    elif step == Onboarding.resident_type:
+        await show(event, resident_type_prompt(), resident_type_keyboard(Flow.ONBOARDING))
+    else:
+        await show_areas(event, uow, resident, 0, Flow.ONBOARDING)
+
+
+async def show_areas(
+    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, page: int, flow: Flow
+) -> None:
+    listing, page, pages = await areas.page(uow, page)
+    await show(event, area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale, flow))
+
+
+@router.message(StateFilter(Onboarding), ~F.text.startswith("/"))
+async def onboarding_needs_a_button(
+    message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """Typed text (or a sticker, photo...) mid-onboarding: explain, ask the same question again."""
+    await message.answer(_("Please answer with the buttons – or skip the question if you like."))
+    current = await state.get_state()
+    step = next((s for s in Onboarding.__states__ if s.state == current), Onboarding.language)
+    await ask(message, step, resident, uow, state)

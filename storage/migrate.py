@@ -1,0 +1,47 @@
+"""Schema migrations, driven from code (no alembic.ini needed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision on the given engine."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+
+    def run(connection: object) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def pending_revisions(engine: AsyncEngine) -> set[str]:
+    """Head revisions not yet applied; all heads for an empty database."""
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+    def current(connection: object) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+    async with engine.connect() as connection:
+        applied = await connection.run_sync(current)
+    return heads - applied
+
+
+def make_revision(database_url: str, message: str) -> None:
+    command.revision(alembic_config(database_url), message=message, autogenerate=True)

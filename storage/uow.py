@@ -1,0 +1,49 @@
+"""Unit of work: one session, its repositories, and an explicit commit."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories.areas import AreaRepository
+from storage.repositories.residents import ResidentRepository
+from storage.repositories.staff import StaffRepository
+from storage.repositories.updates import ProcessedUpdateRepository
+
+
+class UnitOfWork:
+    """Use as `async with uow:`; changes not committed by the end are rolled back."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.residents = ResidentRepository(self.session)
+        self.areas = AreaRepository(self.session)
+        self.staff = StaffRepository(self.session)
+        self.updates = ProcessedUpdateRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def unit_of_work_factory(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWorkFactory:
+    return lambda: UnitOfWork(session_factory)

@@ -1,0 +1,91 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when it answers) and the bot."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App, build_app
+from bot.config import load_settings
+from storage import migrate
+from storage.db import create_engine, create_session_factory
+from storage.models import Base
+from storage.uow import UnitOfWorkFactory, unit_of_work_factory
+from tests.support.databases import fresh_postgres_database, postgres_unavailable_reason
+from tests.support.harness import BotHarness
+from tests.support.recording import RecordingSession
+
+TEST_TOKEN = "42:TEST-token"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite')}/foorumi.db"
+        return
+    reason = await postgres_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """A migrated database of each backend, emptied before the test."""
+    await empty_tables(migrated_engine)
+    return migrated_engine
+
+
+@pytest.fixture
+def uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+    return unit_of_work_factory(create_session_factory(engine))
+
+
+@pytest.fixture(scope="session")
+async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('bot')}/bot.db")
+    await migrate.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def app(sqlite_engine: AsyncEngine) -> AsyncIterator[App]:
+    """The whole bot on SQLite with a recording Bot session (no network)."""
+    await empty_tables(sqlite_engine)
+    settings = load_settings(
+        bot_token=TEST_TOKEN,
+        database_url=sqlite_engine.url.render_as_string(),
+        default_locale="fi",
+        _env_file=None,
+    )
+    bot_app = build_app(settings, session=RecordingSession())
+    yield bot_app
+    await bot_app.close()
+
+
+@pytest.fixture
+def harness(app: App) -> BotHarness:
+    return BotHarness(app)

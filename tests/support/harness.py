@@ -1,0 +1,33 @@
+"""Drive the real Dispatcher with raw updates and read back the Bot API calls it made."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.utils.i18n import I18n
+
+from bot.app import App
+from tests.support import updates
+from tests.support.recording import Call, RecordingSession
+from tests.support.updates import Person
+
+
+class BotHarness:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        session = app.bot.session
+        assert isinstance(session, RecordingSession)
+        self.session = session
+
+    async def feed(self, update: dict[str, Any]) -> list[Call]:
+        await self.app.dispatcher.feed_raw_update(self.app.bot, update)
+        return self.session.take()
+
+    async def say(self, person: Person, text: str) -> list[Call]:
+        return await self.feed(updates.message(person, text))
+
+    async def press(self, person: Person, data: str, message_id: int = 1) -> list[Call]:
+        return await self.feed(updates.callback(person, data, message_id))
+
+    def translate(self, msgid: str, locale: str) -> str:
+        i18n: I18n = self.app.i18n
+        return i18n.gettext(msgid, locale=locale)
