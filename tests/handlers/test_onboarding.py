@@ -1,0 +1,144 @@
+"""/start and onboarding, as Finnish, Swedish, English and German-speaking users."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_app
+from bot.services import areas
+from storage.models import Resident
+from tests.support.harness import BotHarness
+from tests.support.recording import RecordingSession
+from tests.support.updates import AINO, GRACE, HANS, SVEN, sticker
+
+SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
+LANGUAGES_ROW = [("Suomi", "lang:fi:o"), ("Svenska", "lang:sv:o"), ("English", "lang:en:o")]
+
+
+@pytest.fixture
+async def city(app):
+    async with app.uow_factory() as uow:
+        await areas.load(uow, areas.parse_area_file(SAMPLE_AREAS))
+
+
+async def resident_of(app, person) -> Resident:
+    async with app.uow_factory() as uow:
+        resident = await uow.residents.by_telegram_id(person.id)
+        assert resident is not None
+        return resident
+
+
+def with_check(row, chosen):
+    return [(("✓ " if data.split(":")[1] == chosen else "") + text, data) for text, data in row]
+
+
+@pytest.mark.parametrize(
+    ("person", "locale", "greeting"),
+    [
+        (AINO, "fi", "👋 Tervetuloa <b>Foorumiin</b>"),
+        (SVEN, "sv", "👋 Välkommen till <b>Foorumi</b>"),
+        (GRACE, "en", "👋 Welcome to <b>Foorumi</b>"),
+        (HANS, "fi", "👋 Tervetuloa <b>Foorumiin</b>"),  # unsupported language -> DEFAULT_LOCALE
+    ],
+)
+async def test_start_greets_in_the_language_telegram_reports(harness, person, locale, greeting):
+    [call] = await harness.say(person, "/start")
+    assert call.name == "SendMessage"
+    assert call.chat_id == person.id
+    assert call.text.startswith(greeting)
+    assert call.keyboard == [with_check(LANGUAGES_ROW, locale)]
+
+
+async def test_full_onboarding_in_swedish(harness, app, city):
+    await harness.say(SVEN, "/start")
+    edit, answer = await harness.press(SVEN, "lang:sv:o")
+    assert (edit.name, answer.name) == ("EditMessageText", "AnswerCallbackQuery")
+    assert edit.text.startswith("Vem är du?")
+    assert edit.keyboard == [
+        [("🏠 Jag bor här", "type:permanent:o")],
+        [("🌲 Fritidsboende", "type:holiday:o")],
+        [("💼 Jag jobbar eller studerar här", "type:works:o")],
+        [("🙂 Något annat", "type:other:o")],
+        [("Hoppa över ›", "type:skip:o")],
+    ]
+
+    edit, _ = await harness.press(SVEN, "type:holiday:o")
+    assert edit.text.startswith("Vilket område ligger närmast dig?")
+    assert "Sida 1 av 3" in edit.text
+    assert edit.keyboard[0] == [("🏙 Hela staden", "area:0:o")]
+    assert edit.keyboard[1][0][0] == "Centrum"
+    assert edit.keyboard[-2] == [("Nästa ›", "areas:1:o")]
+
+    edit, _ = await harness.press(SVEN, "areas:1:o")
+    assert "Sida 2 av 3" in edit.text
+    assert edit.keyboard[-2] == [("‹ Föregående", "areas:0:o"), ("Nästa ›", "areas:2:o")]
+    kristina = next(b for row in edit.keyboard for b in row if b[0] == "Kristina")
+
+    edit, _ = await harness.press(SVEN, kristina[1])
+    assert edit.text.startswith("Klart! 🎉")
+    assert "/settings – Ditt språk, vem du är och ditt område" in edit.text
+    assert edit.keyboard == []
+
+    resident = await resident_of(app, SVEN)
+    assert (resident.locale, resident.locale_confirmed, resident.resident_type) == ("sv", True, "holiday")
+    assert resident.area.code == "ristiina"
+    assert resident.onboarded_at is not None
+
+
+async def test_choosing_another_language_switches_at_once(harness, app):
+    await harness.say(AINO, "/start")
+    edit, _ = await harness.press(AINO, "lang:en:o")
+    assert edit.text.startswith("Who are you?")
+    assert (await resident_of(app, AINO)).locale == "en"
+
+
+async def test_onboarding_can_be_skipped(harness, app, city):
+    await harness.say(GRACE, "/start")
+    await harness.press(GRACE, "lang:en:o")
+    await harness.press(GRACE, "type:skip:o")
+    edit, _ = await harness.press(GRACE, "area:-1:o")
+    assert edit.text.startswith("All set!")
+    resident = await resident_of(app, GRACE)
+    assert resident.resident_type is None and resident.area is None and resident.onboarded_at
+
+
+async def test_returning_resident_is_welcomed_back(harness, city):
+    await harness.say(GRACE, "/start")
+    for data in ("lang:en:o", "type:works:o", "area:0:o"):
+        await harness.press(GRACE, data)
+    [call] = await harness.say(GRACE, "/start")
+    assert call.text.startswith("Welcome back! 👋")
+    assert "/help – What Foorumi is and how to use it" in call.text
+
+
+async def test_onboarding_survives_a_restart(app, city):
+    """A half-finished conversation is in the store, so a new process picks it up."""
+    first = BotHarness(app)
+    await first.say(AINO, "/start")
+    await first.press(AINO, "lang:fi:o")
+    await app.close()
+
+    restarted = build_app(app.settings, session=RecordingSession())
+    try:
+        again = BotHarness(restarted)
+        explain, question = await again.say(AINO, "kesämökki")
+        assert explain.text == "Vastaathan painikkeilla – tai ohita kysymys, jos haluat."
+        assert question.text.startswith("Kuka olet?")
+        edit, _ = await again.press(AINO, "type:permanent:o")
+        assert edit.text.startswith("Mikä alue on sinua lähimpänä?")
+    finally:
+        await restarted.close()
+
+
+async def test_sticker_mid_onboarding_gets_a_polite_reminder(harness):
+    await harness.say(AINO, "/start")
+    explain, question = await harness.feed(sticker(AINO))
+    assert explain.text == "Vastaathan painikkeilla – tai ohita kysymys, jos haluat."
+    assert question.keyboard == [with_check(LANGUAGES_ROW, "fi")]
+
+
+async def test_unknown_deep_link_gets_a_friendly_reply(harness):
+    note, greeting = await harness.say(SVEN, "/start x-unknown-payload")
+    assert note.text == "Länken ledde ingenstans – den kan vara gammal eller felskriven."
+    assert greeting.text.startswith("👋 Välkommen")

@@ -1,0 +1,138 @@
+"""/settings, /language, /help, forged buttons, duplicate updates and failures."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.domain import Role
+from bot.services import residents, staff
+from bot.telegram.commands import register_commands
+from handlers.help import resident_commands
+from tests.handlers.test_onboarding import city, resident_of  # noqa: F401  (fixture)
+from tests.support import updates
+from tests.support.updates import AINO, GRACE, SVEN
+
+
+async def onboard(harness, person, locale, resident_type="permanent", area="area:0:o"):
+    await harness.say(person, "/start")
+    for data in (f"lang:{locale}:o", f"type:{resident_type}:o", area):
+        await harness.press(person, data)
+
+
+async def test_settings_show_and_change_area(harness, app, city):  # noqa: F811
+    await onboard(harness, AINO, "fi", "holiday")
+    [call] = await harness.say(AINO, "/settings")
+    assert call.text == (
+        "<b>Asetuksesi</b>\n\nKieli: Suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n\n"
+        "Mitä haluaisit muuttaa?"
+    )
+    assert call.keyboard == [
+        [("🌐 Kieli", "set:language"), ("👤 Kuka olen", "set:type"), ("📍 Alue", "set:area")],
+        [("✅ Valmis", "set:close")],
+    ]
+    edit, _ = await harness.press(AINO, "set:area")
+    assert edit.keyboard[-1] == [("Seuraava ›", "areas:1:s")]  # no Skip in settings
+    centre = edit.keyboard[1][0]
+    edit, _ = await harness.press(AINO, centre[1])
+    assert "Alue: Keskusta" in edit.text
+    assert (await resident_of(app, AINO)).area.code == "keskusta"
+
+    edit, _ = await harness.press(AINO, "set:close")
+    assert edit.text.endswith("Alue: Keskusta") and edit.keyboard == []
+
+
+async def test_language_command_switches_language(harness, app):
+    await onboard(harness, GRACE, "en")
+    [call] = await harness.say(GRACE, "/language")
+    assert call.text == "Choose your language:"
+    edit, _ = await harness.press(GRACE, "lang:sv:s")
+    assert edit.text.startswith("<b>Dina inställningar</b>")
+    assert (await resident_of(app, GRACE)).locale == "sv"
+
+
+async def test_help_lists_commands_in_the_residents_language(harness):
+    await onboard(harness, SVEN, "sv")
+    [call] = await harness.say(SVEN, "/help")
+    assert call.text.startswith("<b>Foorumi</b> för stadens forum till din telefon")
+    assert "/language – Byt språk" in call.text
+    assert "/help – Vad Foorumi är och hur du använder den" in call.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["area:987654:s", "lang:de:s", "type:mayor:s", "set:everything", "area:abc:o", "not-ours", "areas:-5:s"],
+)
+async def test_forged_buttons_change_nothing(harness, app, city, data):  # noqa: F811
+    await onboard(harness, AINO, "fi")
+    before = await resident_of(app, AINO)
+    calls = await harness.press(AINO, data)
+    answer = calls[-1]
+    assert answer.name == "AnswerCallbackQuery"
+    if data == "areas:-5:s":  # an out-of-range page is clamped to the first page
+        assert calls[0].name == "EditMessageText"
+    else:
+        assert answer.show_alert is True
+        assert answer.text in (
+            "Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.",
+            "Tämä painike ei ole enää käytössä.",
+        )
+    after = await resident_of(app, AINO)
+    assert (after.locale, after.resident_type, after.area_id) == (before.locale, before.resident_type, before.area_id)
+
+
+async def test_a_redelivered_update_is_handled_once(harness):
+    update = updates.message(AINO, "/help")
+    assert len(await harness.feed(update)) == 1
+    assert await harness.feed(update) == []
+
+
+async def test_a_failing_handler_apologises_and_logs_no_text(harness, app, monkeypatch, caplog):
+    await onboard(harness, SVEN, "sv")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database fell over")
+
+    monkeypatch.setattr(residents, "choose_language", broken)
+    update = updates.callback(SVEN, "lang:en:s")
+    with caplog.at_level(logging.ERROR):
+        calls = await harness.feed(update)
+    [apology] = calls
+    assert apology.name == "AnswerCallbackQuery"
+    assert apology.text == (
+        "Förlåt, något gick fel hos oss. Inget av det du skickade gick förlorat – försök igen om en stund."
+    )
+    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert record.getMessage() == f"update {update['update_id']} failed: RuntimeError"
+    assert "Sven" not in caplog.text
+    assert (await resident_of(app, SVEN)).locale == "sv"
+
+    monkeypatch.undo()
+    [call] = await harness.say(SVEN, "/help")  # the bot carries on
+    assert call.text.startswith("<b>Foorumi</b>")
+
+
+async def test_staff_section_of_help_only_for_staff(harness, app, monkeypatch):
+    import handlers.help as help_module
+
+    monkeypatch.setattr(help_module, "staff_commands", lambda: [("broadcast", "Change the language")])
+    await onboard(harness, GRACE, "en")
+    [call] = await harness.say(GRACE, "/help")
+    assert "For staff" not in call.text
+    async with app.uow_factory() as uow:
+        await staff.grant(uow, GRACE.id, Role.EDITOR, None)
+    [call] = await harness.say(GRACE, "/help")
+    assert "<b>For staff</b>\n/broadcast – Change the language" in call.text
+
+
+async def test_commands_are_registered_per_language(harness, app):
+    await register_commands(app.bot, app.i18n, resident_commands())
+    calls = harness.session.take()
+    assert [(c.name, c.language_code) for c in calls] == [
+        ("SetMyCommands", "fi"), ("SetMyCommands", "sv"), ("SetMyCommands", "en"), ("SetMyCommands", None),
+    ]
+    finnish = {c.command: c.description for c in calls[0].commands}
+    assert finnish["language"] == "Vaihda kieli"
+    swedish = {c.command: c.description for c in calls[1].commands}
+    assert swedish["settings"] == "Ditt språk, vem du är och ditt område"
+    assert {c.command for c in calls[3].commands} == set(finnish)
