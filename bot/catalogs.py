@@ -8,6 +8,7 @@ The JSON for --apply maps msgid -> {"fi": ..., "sv": ..., "en": ...}.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from collections.abc import Iterable
@@ -76,7 +77,8 @@ def sync(translations: dict[str, dict[str, object]]) -> dict[str, list[str]]:
     report = {}
     for locale in LOCALES:
         catalog = read_catalog(locale)
-        catalog.update(template, no_fuzzy_matching=True)
+        # Catalog.update() adopts the template's Message objects: each locale needs its own.
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         for message in catalog:
             entry = translations.get(_key(message.id)) if message.id else None

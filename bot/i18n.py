@@ -43,6 +43,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return I18n.get_current().gettext(singular, plural, n)
 
 
-def format_moment(moment: datetime, locale: str, zone: ZoneInfo, format: str = "medium") -> str:
+def format_moment(moment: datetime, locale: str, zone: ZoneInfo, format: str = "short") -> str:
     """A UTC moment as the resident reads it: their locale's CLDR format, the city's time zone."""
     return babel_format_datetime(moment, format=format, tzinfo=zone, locale=locale)

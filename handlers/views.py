@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import _
 
@@ -20,3 +21,17 @@ async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboard
         await event.answer()
     else:
         await event.answer(text, reply_markup=markup)
+
+
+Button = tuple[str, CallbackData | str]
+
+
+def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """Rows of (text, callback data). Cheaper than InlineKeyboardBuilder, which deep-copies."""
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [
+            InlineKeyboardButton(text=text, callback_data=data if isinstance(data, str) else data.pack())
+            for text, data in row
+        ]
+        for row in rows if row
+    ])

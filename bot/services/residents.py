@@ -8,9 +8,8 @@ from storage.uow import UnitOfWork
 
 async def greet(uow: UnitOfWork, telegram_id: int, locale: str) -> Resident:
     """The resident behind a Telegram user, created on first contact."""
-    resident, created = await uow.residents.get_or_create(telegram_id, locale)
-    if created:
-        await uow.commit()
+    resident = await uow.residents.get_or_create(telegram_id, locale)
+    await uow.commit()
     return resident
 
 
@@ -23,7 +22,9 @@ async def choose_language(uow: UnitOfWork, resident: Resident, locale: str) -> N
 
 
 async def choose_resident_type(uow: UnitOfWork, resident: Resident, resident_type: str) -> None:
-    resident.resident_type = ResidentType(resident_type).value
+    if resident_type not in ResidentType.__members__.values():
+        raise NotFound("unknown resident type")
+    resident.resident_type = resident_type
     await uow.commit()
 
 

@@ -22,8 +22,9 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class UpdateContextMiddleware(BaseMiddleware):
     """Outer middleware on updates.
 
-    Claims the update id first (its own transaction), so an update Telegram delivers again is
-    skipped; then opens the unit of work the handlers use and loads the resident.
+    Claims the update id (committed with the resident's first-contact row, before any handler
+    runs), so an update Telegram delivers again is skipped; the same unit of work then serves
+    the handlers.
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, default_locale: str) -> None:
@@ -36,13 +37,14 @@ class UpdateContextMiddleware(BaseMiddleware):
             if not await uow.updates.claim(data["bot"].id, event.update_id):
                 log.info("update %s was handled before; skipped", event.update_id)
                 return UNHANDLED
-            await uow.commit()
             user: User | None = data.get("event_from_user")
             data["locale"] = pick_locale(user.language_code if user else None, self.default_locale)
             if user is not None and not user.is_bot:
-                resident = await residents.greet(uow, user.id, data["locale"])
+                resident = await residents.greet(uow, user.id, data["locale"])  # commits the claim too
                 data["resident"] = resident
                 data["locale"] = resident.locale
+            else:
+                await uow.commit()
             data["uow"] = uow
             return await handler(event, data)
 

@@ -41,3 +41,10 @@ def test_moments_are_shown_in_the_city_zone_and_the_residents_locale():
     assert format_moment(moment, "sv", zone) == "2026-06-18 18:30"
     assert format_moment(moment, "en", zone) == "6/18/26, 6:30\u202fPM"
     assert format_moment(moment, "sv", zone, "long") == "18 juni 2026 18:30:00 EEST"
+
+
+def test_english_is_the_msgids_themselves():
+    """msgids are the final English text; a different English msgstr means a mix-up."""
+    for message in catalogs.read_catalog("en"):
+        if message.id and not isinstance(message.id, tuple):
+            assert message.string == message.id
