@@ -1,0 +1,155 @@
+"""Moderation: approve, reject or merge a new proposal; restore one hidden by reports.
+
+Every action checks the moderator's role in the store and is logged (who, when, what, why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.domain import NotFound, Role
+from bot.services import delivery, staff
+from bot.services.proposals import PATH, Notices, Status, is_public, similar
+from storage.models import Proposal
+from storage.uow import UnitOfWork
+
+QUEUE_LIMIT = 20
+
+
+class AlreadyModerated(NotFound):
+    """Another moderator (or an earlier tap) already decided; the button is stale."""
+
+
+async def awaiting(uow: UnitOfWork, actor_telegram_id: int, proposal_id: int) -> Proposal:
+    """A proposal still waiting for this moderator's decision (NotFound when decided already)."""
+    await staff.require(uow, actor_telegram_id, Role.MODERATOR)
+    proposal = await uow.proposals.lock(proposal_id)
+    if proposal is None:
+        raise NotFound("no such proposal")
+    if proposal.status != Status.PENDING and not proposal.hidden:
+        raise AlreadyModerated("already moderated")
+    return proposal
+
+
+async def _decide(
+    uow: UnitOfWork,
+    proposal: Proposal,
+    status: Status,
+    actor_telegram_id: int,
+    reason: str | None,
+    notices: Notices,
+    now: datetime,
+    **values: object,
+) -> Proposal:
+    """Record the decision on the path and in the log, tell the author, commit."""
+    if not await uow.proposals.transition(
+        proposal, status=status, hidden=False, status_changed_at=now, **values
+    ):
+        raise AlreadyModerated("decided meanwhile")
+    await uow.proposals.clear_reports(proposal.id)
+    await uow.themes.add_entry(proposal.id, status, {}, actor_telegram_id, now)
+    await uow.proposals.log(proposal.id, actor_telegram_id, status.value, reason, now)
+    await delivery.enqueue(
+        uow, [proposal.author_id], notices.outcome(proposal, reason), kind="proposal_outcome"
+    )
+    await uow.commit()
+    return proposal
+
+
+async def approve(
+    uow: UnitOfWork, actor_telegram_id: int, proposal_id: int, notices: Notices, now: datetime
+) -> Proposal:
+    proposal = await awaiting(uow, actor_telegram_id, proposal_id)
+    if proposal.status != Status.PENDING:
+        raise AlreadyModerated("already approved")
+    return await _decide(uow, proposal, Status.INITIATIVE, actor_telegram_id, None, notices, now)
+
+
+async def reject(
+    uow: UnitOfWork,
+    actor_telegram_id: int,
+    proposal_id: int,
+    reason: str,
+    notices: Notices,
+    now: datetime,
+) -> Proposal:
+    """Reject a new proposal, or one hidden by reports.
+
+    `reason` is a reason code or a moderator's own words.
+    """
+    proposal = await awaiting(uow, actor_telegram_id, proposal_id)
+    return await _decide(
+        uow, proposal, Status.REJECTED, actor_telegram_id, reason.strip(), notices, now
+    )
+
+
+async def merge_pair(
+    uow: UnitOfWork, actor_telegram_id: int, proposal_id: int, target_id: int
+) -> tuple[Proposal, Proposal]:
+    """The waiting proposal and the public one it may be merged into."""
+    proposal = await awaiting(uow, actor_telegram_id, proposal_id)
+    target = await uow.proposals.get(target_id)
+    if target is None or target.id == proposal.id or not is_public(target):
+        raise NotFound("merge target not public")
+    return proposal, target
+
+
+async def merge(
+    uow: UnitOfWork,
+    actor_telegram_id: int,
+    proposal_id: int,
+    target_id: int,
+    notices: Notices,
+    now: datetime,
+) -> Proposal:
+    """Fold a new proposal into a public one: its supporters and followers move along."""
+    proposal, target = await merge_pair(uow, actor_telegram_id, proposal_id, target_id)
+    await uow.proposals.move_supports(proposal.id, target.id, now)
+    for resident_id in await uow.themes.follower_ids(proposal.id):
+        await uow.themes.follow(target.id, resident_id, now)
+    return await _decide(
+        uow,
+        proposal,
+        Status.MERGED,
+        actor_telegram_id,
+        f"#{target.id}",
+        notices,
+        now,
+        merged_into_id=target.id,
+    )
+
+
+async def restore(
+    uow: UnitOfWork, actor_telegram_id: int, proposal_id: int, now: datetime
+) -> Proposal:
+    """Show again a proposal that reports hid; its reports are cleared."""
+    proposal = await awaiting(uow, actor_telegram_id, proposal_id)
+    if not proposal.hidden or proposal.status not in PATH:
+        raise AlreadyModerated("not hidden")
+    if not await uow.proposals.transition(proposal, hidden=False):
+        raise AlreadyModerated("restored meanwhile")
+    await uow.proposals.clear_reports(proposal.id)
+    await uow.proposals.log(proposal.id, actor_telegram_id, "restore", None, now)
+    await uow.commit()
+    return proposal
+
+
+async def merge_targets(
+    uow: UnitOfWork, actor_telegram_id: int, proposal_id: int
+) -> list[Proposal]:
+    """Public proposals the moderator might merge this one into, most similar first."""
+    proposal = await awaiting(uow, actor_telegram_id, proposal_id)
+    found = await similar(uow, proposal.title, proposal.description)
+    return [other for other in found if other.id != proposal.id and is_public(other)]
+
+
+async def queue(uow: UnitOfWork, actor_telegram_id: int) -> Sequence[Proposal]:
+    """Proposals waiting for a moderator: new ones and those hidden by reports."""
+    await staff.require(uow, actor_telegram_id, Role.MODERATOR)
+    return await uow.proposals.awaiting_moderator(Status.PENDING, QUEUE_LIMIT)
+
+
+async def moderator_ids(uow: UnitOfWork) -> Sequence[int]:
+    """Telegram ids of everyone who moderates (moderators and admins)."""
+    return await uow.staff.holders_of({Role.MODERATOR.value, Role.ADMIN.value})

@@ -1,0 +1,268 @@
+"""Moderators' cards: approve, reject (listed or written reason), merge, show a reported one."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import N_, _
+from bot.services import moderation
+from handlers.moderation_views import (
+    WRITE_REASON,
+    Moderate,
+    Step,
+    card_keyboard,
+    card_text,
+    decided_line,
+    merge_confirm_keyboard,
+    merge_confirm_text,
+    merge_keyboard,
+    merge_text,
+    reasons_keyboard,
+    reasons_text,
+    write_reason_prompt,
+)
+from handlers.proposals_views import ProposalNotices, edit_in_place
+from handlers.views import show
+from storage.models import Proposal
+from storage.uow import UnitOfWork
+
+router = Router(name="moderation")
+log = logging.getLogger(__name__)
+
+STAFF_COMMANDS = [("moderation", N_("Proposals waiting for a moderator"))]
+
+
+class Moderating(StatesGroup):
+    reason = State()
+    merge_target = State()
+
+
+async def send_to_moderators(
+    bot: Bot, uow: UnitOfWork, settings: Settings, i18n: I18n, proposal: Proposal
+) -> None:
+    """The card goes to the staff group when there is one, otherwise to each moderator privately."""
+    if settings.staff_chat_id is not None:
+        recipients = [(settings.staff_chat_id, settings.default_locale)]
+    else:
+        recipients = []
+        for telegram_id in await moderation.moderator_ids(uow):
+            resident = await uow.residents.by_telegram_id(telegram_id)
+            recipients.append(
+                (telegram_id, resident.locale if resident else settings.default_locale)
+            )
+    for chat_id, locale in recipients:
+        with i18n.use_locale(locale):
+            text, markup = card_text(proposal, locale, settings), card_keyboard(proposal)
+        try:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramAPIError as error:
+            log.warning(
+                "proposal %s: moderator card not delivered to %s: %s", proposal.id, chat_id, error
+            )
+
+
+@router.message(Command("moderation"))
+async def show_queue(message: Message, uow: UnitOfWork, settings: Settings, i18n: I18n) -> None:
+    waiting = await moderation.queue(uow, message.from_user.id)
+    if not waiting:
+        await message.answer(_("Nothing is waiting for a moderator. 🎉"))
+        return
+    locale = i18n.current_locale
+    for proposal in waiting:
+        await message.answer(
+            card_text(proposal, locale, settings), reply_markup=card_keyboard(proposal)
+        )
+
+
+async def _decided(
+    query: CallbackQuery, proposal: Proposal, reason: str | None, settings: Settings, i18n: I18n
+) -> None:
+    text = card_text(proposal, i18n.current_locale, settings)
+    await edit_in_place(
+        query, f"{text}\n\n{decided_line(proposal, query.from_user.full_name, reason)}", None
+    )
+    await query.answer(_("Done – the author will be told."))
+
+
+@router.callback_query(Moderate.filter(F.step == Step.APPROVE))
+async def approve(
+    query: CallbackQuery,
+    callback_data: Moderate,
+    uow: UnitOfWork,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    proposal = await moderation.approve(
+        uow, query.from_user.id, callback_data.id, ProposalNotices(i18n, settings), clock.now()
+    )
+    await _decided(query, proposal, None, settings, i18n)
+
+
+@router.callback_query(Moderate.filter(F.step == Step.RESTORE))
+async def restore(
+    query: CallbackQuery,
+    callback_data: Moderate,
+    uow: UnitOfWork,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    proposal = await moderation.restore(uow, query.from_user.id, callback_data.id, clock.now())
+    await _decided(query, proposal, None, settings, i18n)
+
+
+@router.callback_query(Moderate.filter(F.step == Step.REJECT))
+async def ask_reason(query: CallbackQuery, callback_data: Moderate, uow: UnitOfWork) -> None:
+    proposal = await moderation.awaiting(uow, query.from_user.id, callback_data.id)
+    await show(query, reasons_text(proposal), reasons_keyboard(proposal.id))
+
+
+@router.callback_query(Moderate.filter(F.step == Step.REASON))
+async def reject_with_reason(
+    query: CallbackQuery,
+    callback_data: Moderate,
+    uow: UnitOfWork,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+    state: FSMContext,
+) -> None:
+    if callback_data.reason == WRITE_REASON:
+        await moderation.awaiting(uow, query.from_user.id, callback_data.id)
+        await state.set_state(Moderating.reason)
+        await state.update_data(proposal_id=callback_data.id)
+        await show(query, write_reason_prompt(callback_data.id), None)
+        return
+    proposal = await moderation.reject(
+        uow,
+        query.from_user.id,
+        callback_data.id,
+        callback_data.reason,
+        ProposalNotices(i18n, settings),
+        clock.now(),
+    )
+    await _decided(query, proposal, callback_data.reason, settings, i18n)
+
+
+@router.message(StateFilter(Moderating.reason), F.text, ~F.text.startswith("/"))
+async def written_reason(
+    message: Message,
+    uow: UnitOfWork,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+    state: FSMContext,
+) -> None:
+    proposal_id = (await state.get_data())["proposal_id"]
+    await state.clear()
+    proposal = await moderation.reject(
+        uow,
+        message.from_user.id,
+        proposal_id,
+        message.text,
+        ProposalNotices(i18n, settings),
+        clock.now(),
+    )
+    await message.answer(
+        card_text(proposal, i18n.current_locale, settings)
+        + "\n\n"
+        + decided_line(proposal, message.from_user.full_name, message.text.strip())
+    )
+
+
+@router.callback_query(Moderate.filter(F.step == Step.MERGE))
+async def choose_merge_target(
+    query: CallbackQuery, callback_data: Moderate, uow: UnitOfWork, state: FSMContext
+) -> None:
+    proposal = await moderation.awaiting(uow, query.from_user.id, callback_data.id)
+    targets = await moderation.merge_targets(uow, query.from_user.id, proposal.id)
+    await state.set_state(Moderating.merge_target)
+    await state.update_data(proposal_id=proposal.id)
+    await show(query, merge_text(proposal, targets), merge_keyboard(proposal.id, targets))
+
+
+@router.callback_query(Moderate.filter(F.step == Step.MERGE_INTO))
+async def confirm_merge(
+    query: CallbackQuery, callback_data: Moderate, uow: UnitOfWork, state: FSMContext
+) -> None:
+    proposal, target = await moderation.merge_pair(
+        uow, query.from_user.id, callback_data.id, callback_data.target
+    )
+    await state.clear()
+    await show(
+        query, merge_confirm_text(proposal, target), merge_confirm_keyboard(proposal.id, target.id)
+    )
+
+
+@router.message(StateFilter(Moderating.merge_target), F.text.regexp(r"^#?\d+$"))
+async def typed_merge_target(message: Message, uow: UnitOfWork, state: FSMContext) -> None:
+    proposal_id = (await state.get_data())["proposal_id"]
+    proposal, target = await moderation.merge_pair(
+        uow, message.from_user.id, proposal_id, int(message.text.lstrip("#"))
+    )
+    await state.clear()
+    await message.answer(
+        merge_confirm_text(proposal, target),
+        reply_markup=merge_confirm_keyboard(proposal.id, target.id),
+    )
+
+
+@router.callback_query(Moderate.filter(F.step == Step.MERGE_CONFIRMED))
+async def merge(
+    query: CallbackQuery,
+    callback_data: Moderate,
+    uow: UnitOfWork,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    proposal = await moderation.merge(
+        uow,
+        query.from_user.id,
+        callback_data.id,
+        callback_data.target,
+        ProposalNotices(i18n, settings),
+        clock.now(),
+    )
+    await _decided(query, proposal, None, settings, i18n)
+
+
+@router.callback_query(Moderate.filter(F.step == Step.BACK))
+async def back_to_card(
+    query: CallbackQuery,
+    callback_data: Moderate,
+    uow: UnitOfWork,
+    settings: Settings,
+    i18n: I18n,
+    state: FSMContext,
+) -> None:
+    proposal = await moderation.awaiting(uow, query.from_user.id, callback_data.id)
+    await state.clear()
+    await show(query, card_text(proposal, i18n.current_locale, settings), card_keyboard(proposal))
+
+
+@router.message(Command("cancel"), StateFilter(Moderating))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Stopped. The proposal still waits on its card."))
+
+
+@router.message(StateFilter(Moderating), ~F.text.startswith("/"))
+async def needs_text(message: Message, state: FSMContext) -> None:
+    if await state.get_state() == Moderating.merge_target.state:
+        await message.answer(
+            _("Send the number of the proposal to merge into, e.g. 12 – or /cancel.")
+        )
+    else:
+        await message.answer(_("Write the reason as text – or /cancel."))

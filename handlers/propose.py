@@ -1,0 +1,381 @@
+"""/propose: title → description → area → photo → location → preview (Send / Edit / Cancel).
+
+The draft lives in the conversation store, so an interrupted proposal can be continued later.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import N_, _
+from bot.services import areas, proposals
+from bot.services.proposals import (
+    DESCRIPTION_LIMIT,
+    TITLE_LIMIT,
+    Draft,
+    TextProblem,
+    TooManyProposals,
+)
+from handlers.moderation import send_to_moderators
+from handlers.proposals import show_card
+from handlers.proposals_views import WHOLE_CITY, ProposalNotices
+from handlers.propose_views import (
+    DraftAction,
+    DraftArea,
+    DraftAreaPage,
+    DraftDo,
+    DraftField,
+    Field,
+    SupportInstead,
+    area_keyboard,
+    area_prompt,
+    description_prompt,
+    edit_keyboard,
+    location_prompt,
+    photo_prompt,
+    preview_keyboard,
+    preview_text,
+    resume_keyboard,
+    resume_text,
+    sent_text,
+    skip_keyboard,
+    text_problem,
+    title_prompt,
+)
+from handlers.views import show
+from storage.models import Resident
+from storage.uow import UnitOfWork
+
+router = Router(name="propose")
+router.message.filter(F.chat.type == "private")  # drafting happens in the resident's own chat
+
+COMMANDS = [("propose", N_("Propose something the city should improve"))]
+
+
+class Proposing(StatesGroup):
+    title = State()
+    description = State()
+    area = State()
+    photo = State()
+    location = State()
+    preview = State()
+
+
+FIELD_STEPS = {
+    Field.TITLE: Proposing.title,
+    Field.DESCRIPTION: Proposing.description,
+    Field.AREA: Proposing.area,
+    Field.PHOTO: Proposing.photo,
+    Field.LOCATION: Proposing.location,
+}
+STEP_ORDER = [
+    Proposing.title,
+    Proposing.description,
+    Proposing.area,
+    Proposing.photo,
+    Proposing.location,
+    Proposing.preview,
+]
+TEXT_LIMITS = {
+    Proposing.title.state: ("title", TITLE_LIMIT),
+    Proposing.description.state: ("description", DESCRIPTION_LIMIT),
+}
+
+
+def too_many_text(error: TooManyProposals) -> str:
+    return _(
+        "You have sent {limit} proposals during the last 24 hours, which is the daily maximum. "
+        "Thank you for being active! You can send more tomorrow – "
+        "meanwhile, support others in /proposals."
+    ).format(limit=error.limit)
+
+
+async def ask(
+    event: Message | CallbackQuery,
+    step: State,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+) -> None:
+    """Put the conversation at `step` and ask its question."""
+    await state.set_state(step)
+    if step == Proposing.title:
+        await show(event, title_prompt(), None)
+    elif step == Proposing.description:
+        await show(event, description_prompt(), None)
+    elif step == Proposing.area:
+        await show_area_page(event, uow, resident, 0)
+    elif step == Proposing.photo:
+        await show(event, photo_prompt(), skip_keyboard())
+    elif step == Proposing.location:
+        await show(event, location_prompt(), skip_keyboard())
+    else:
+        await show_preview(event, uow, resident, state)
+
+
+async def show_area_page(
+    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, page: int
+) -> None:
+    listing, page, pages = await areas.page(uow, page)
+    await show(
+        event, area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale)
+    )
+
+
+async def show_preview(
+    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    draft = Draft.from_data(await state.get_data())
+    area = await proposals.area_of(uow, draft.area_id)
+    similar = await proposals.similar(uow, draft.title, draft.description)
+    await show(
+        event, preview_text(draft, area, resident.locale, similar), preview_keyboard(similar)
+    )
+
+
+async def advance(
+    event: Message | CallbackQuery,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+    **values: object,
+) -> None:
+    """Keep the answer; go to the next step, or back to the preview when editing."""
+    data = await state.update_data(**values)
+    current = await state.get_state()
+    following = next(
+        (STEP_ORDER[i + 1] for i, step in enumerate(STEP_ORDER[:-1]) if step.state == current),
+        Proposing.preview,
+    )
+    await ask(event, Proposing.preview if data.get("editing") else following, uow, resident, state)
+
+
+async def current_step(state: FSMContext) -> State:
+    current = await state.get_state()
+    return next((step for step in STEP_ORDER if step.state == current), Proposing.title)
+
+
+@router.message(Command("propose"))
+async def start(
+    message: Message,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    try:
+        await proposals.ensure_may_propose(uow, resident, settings.proposals_per_day, clock.now())
+    except TooManyProposals as error:
+        await message.answer(too_many_text(error))
+        return
+    data = await state.get_data()
+    if await state.get_state() in {step.state for step in STEP_ORDER} and data.get("title"):
+        await message.answer(resume_text(data.get("title")), reply_markup=resume_keyboard())
+        return
+    await state.set_data({"key": uuid.uuid4().hex})
+    await ask(message, Proposing.title, uow, resident, state)
+
+
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESUME))
+async def resume(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    await ask(query, await current_step(state), uow, resident, state)
+
+
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESTART))
+async def restart(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    await state.set_data({"key": uuid.uuid4().hex})
+    await ask(query, Proposing.title, uow, resident, state)
+
+
+@router.message(Command("cancel"), StateFilter(Proposing))
+async def cancel_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(
+        _("Your draft was discarded. Start again with /propose whenever you like.")
+    )
+
+
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.CANCEL))
+async def cancel_button(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await show(
+        query, _("Your draft was discarded. Start again with /propose whenever you like."), None
+    )
+
+
+@router.message(
+    StateFilter(Proposing.title, Proposing.description), F.text, ~F.text.startswith("/")
+)
+async def text_answer(
+    message: Message, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    name, limit = TEXT_LIMITS[await state.get_state()]
+    try:
+        value = proposals.clean_text(message.text, limit)
+    except TextProblem as problem:
+        await message.answer(text_problem(problem))
+        await ask(message, await current_step(state), uow, resident, state)
+        return
+    await advance(message, uow, resident, state, **{name: value})
+
+
+@router.callback_query(StateFilter(Proposing.area), DraftAreaPage.filter())
+async def turn_area_page(
+    query: CallbackQuery, callback_data: DraftAreaPage, uow: UnitOfWork, resident: Resident
+) -> None:
+    await show_area_page(query, uow, resident, callback_data.page)
+
+
+@router.callback_query(StateFilter(Proposing.area), DraftArea.filter())
+async def pick_area(
+    query: CallbackQuery,
+    callback_data: DraftArea,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+) -> None:
+    area_id = None if callback_data.area_id == WHOLE_CITY else callback_data.area_id
+    await proposals.area_of(uow, area_id)
+    await advance(query, uow, resident, state, area_id=area_id)
+
+
+@router.message(StateFilter(Proposing.photo), F.photo)
+async def photo_answer(
+    message: Message, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    await advance(message, uow, resident, state, photo_file_id=message.photo[-1].file_id)
+
+
+@router.message(StateFilter(Proposing.location), F.location)
+async def location_answer(
+    message: Message, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    location = message.location
+    await advance(
+        message, uow, resident, state, latitude=location.latitude, longitude=location.longitude
+    )
+
+
+@router.callback_query(
+    StateFilter(Proposing.photo, Proposing.location), DraftAction.filter(F.do == DraftDo.SKIP)
+)
+async def skip(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    if await state.get_state() == Proposing.photo.state:
+        await advance(query, uow, resident, state, photo_file_id=None)
+    else:
+        await advance(query, uow, resident, state, latitude=None, longitude=None)
+
+
+@router.message(StateFilter(Proposing), ~F.text.startswith("/"))
+async def unexpected(
+    message: Message, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    """A sticker, file or anything the current step cannot use: say what is needed and ask again."""
+    step = await current_step(state)
+    hints = {
+        Proposing.title.state: _(
+            "Please write it as text – stickers, photos and files can't be used here."
+        ),
+        Proposing.description.state: _(
+            "Please write it as text – stickers, photos and files can't be used here."
+        ),
+        Proposing.area.state: _("Please choose the area with the buttons."),
+        Proposing.photo.state: _(
+            "Please send a photo (as a photo, not as a file) – or press Skip."
+        ),
+        Proposing.location.state: _("Please share a location with 📎 → Location – or press Skip."),
+        Proposing.preview.state: _("Please use the buttons under the preview."),
+    }
+    await message.answer(hints[step.state])
+    await ask(message, step, uow, resident, state)
+
+
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.EDIT))
+async def choose_field(query: CallbackQuery) -> None:
+    await show(query, _("What would you like to change?"), edit_keyboard())
+
+
+@router.callback_query(StateFilter(Proposing.preview), DraftField.filter())
+async def edit_field(
+    query: CallbackQuery,
+    callback_data: DraftField,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+) -> None:
+    await state.update_data(editing=True)
+    await ask(query, FIELD_STEPS[callback_data.field], uow, resident, state)
+
+
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.PREVIEW))
+async def back_to_preview(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    await show_preview(query, uow, resident, state)
+
+
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.SEND))
+async def send(
+    query: CallbackQuery,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    draft = Draft.from_data(await state.get_data())
+    try:
+        proposal = await proposals.submit(
+            uow, resident, draft, settings.proposals_per_day, clock.now()
+        )
+    except TooManyProposals as error:
+        await show(query, too_many_text(error), None)
+        return
+    await state.clear()
+    await show(query, sent_text(proposal), None)
+    await send_to_moderators(bot, uow, settings, i18n, proposal)
+
+
+@router.callback_query(StateFilter(Proposing.preview), SupportInstead.filter())
+async def support_instead(
+    query: CallbackQuery,
+    callback_data: SupportInstead,
+    uow: UnitOfWork,
+    resident: Resident,
+    state: FSMContext,
+    settings: Settings,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    proposal = await proposals.support(
+        uow,
+        resident,
+        callback_data.id,
+        settings.support_milestones,
+        ProposalNotices(i18n, settings),
+        clock.now(),
+    )
+    await state.clear()
+    notice = _("👍 You now support it, and your draft was discarded. /mine shows what you support.")
+    if proposals.is_public(proposal):
+        await show_card(query, uow, resident, proposal.id, settings, notice)
+    else:
+        await show(query, notice, None)

@@ -1,0 +1,214 @@
+"""Texts and keyboards of the /propose conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from html import escape
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import N_, _
+from bot.services.proposals import DESCRIPTION_LIMIT, TITLE_LIMIT, Draft, TextProblem
+from handlers.proposals_views import WHOLE_CITY, area_name, area_picker, short
+from storage.models import Area, Proposal
+
+STEPS = 5
+
+
+class Field(StrEnum):
+    TITLE = "title"
+    DESCRIPTION = "description"
+    AREA = "area"
+    PHOTO = "photo"
+    LOCATION = "location"
+
+
+FIELD_LABELS = {
+    Field.TITLE: N_("✏️ Title"),
+    Field.DESCRIPTION: N_("📝 Description"),
+    Field.AREA: N_("📍 Area"),
+    Field.PHOTO: N_("📷 Photo"),
+    Field.LOCATION: N_("🗺 Location"),
+}
+
+
+class DraftDo(StrEnum):
+    SEND = "send"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    SKIP = "skip"
+    RESUME = "resume"
+    RESTART = "restart"
+    PREVIEW = "preview"
+
+
+class DraftAction(CallbackData, prefix="pd"):
+    do: DraftDo
+
+
+class DraftField(CallbackData, prefix="pdf"):
+    field: Field
+
+
+class DraftArea(CallbackData, prefix="pda"):
+    area_id: int
+
+
+class DraftAreaPage(CallbackData, prefix="pdp"):
+    page: int
+
+
+class SupportInstead(CallbackData, prefix="pdi"):
+    id: int
+
+
+def step_header(number: int) -> str:
+    return _("<b>New proposal</b> · step {number} of {steps}").format(number=number, steps=STEPS)
+
+
+def title_prompt() -> str:
+    return (
+        step_header(1)
+        + "\n\n"
+        + _(
+            "What do you propose? Write a short title (at most {limit} characters), e.g. "
+            "“More benches on the market square”.\n\nYou can stop at any time with /cancel."
+        ).format(limit=TITLE_LIMIT)
+    )
+
+
+def description_prompt() -> str:
+    return (
+        step_header(2)
+        + "\n\n"
+        + _(
+            "Describe your proposal: what is the need, and what should change? "
+            "(at most {limit} characters)"
+        ).format(limit=DESCRIPTION_LIMIT)
+    )
+
+
+def area_prompt(page: int, pages: int) -> str:
+    text = (
+        step_header(3)
+        + "\n\n"
+        + _("Which area does it concern – a village or district, or the whole city?")
+    )
+    if pages > 1:
+        text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    return text
+
+
+def area_keyboard(
+    areas: Sequence[Area], page: int, pages: int, locale: str
+) -> InlineKeyboardMarkup:
+    return area_picker(
+        [(_("🏙 Whole city"), DraftArea(area_id=WHOLE_CITY))],
+        areas,
+        page,
+        pages,
+        locale,
+        pick=lambda area_id: DraftArea(area_id=area_id),
+        turn=lambda number: DraftAreaPage(page=number),
+    )
+
+
+def photo_prompt() -> str:
+    return (
+        step_header(4)
+        + "\n\n"
+        + _("A photo often says more than words. Send one if you like – or skip.")
+    )
+
+
+def location_prompt() -> str:
+    return (
+        step_header(5)
+        + "\n\n"
+        + _("Does it concern a particular place? Share it with 📎 → Location – or skip.")
+    )
+
+
+def skip_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip ›"), callback_data=DraftAction(do=DraftDo.SKIP))
+    return builder.as_markup()
+
+
+def text_problem(problem: TextProblem) -> str:
+    if problem.length == 0:
+        return _("That was empty – please write a few words.")
+    return _(
+        "That is too long: {length} characters, at most {limit} fit. Please shorten it."
+    ).format(length=problem.length, limit=problem.limit)
+
+
+def preview_text(draft: Draft, area: Area | None, locale: str, similar: Sequence[Proposal]) -> str:
+    lines = [
+        _("<b>Preview of your proposal</b>"),
+        "",
+        f"<b>{escape(draft.title)}</b>",
+        f"📍 {escape(area_name(area, locale))}",
+        "",
+        escape(draft.description),
+    ]
+    if draft.photo_file_id:
+        lines += ["", _("📷 Photo attached")]
+    if draft.latitude is not None:
+        lines.append(_("🗺 Location attached"))
+    if similar:
+        lines += [
+            "",
+            _("<b>Similar proposals already exist.</b> You could support one of them instead:"),
+        ]
+        lines += [f"• <b>{escape(proposal.title)}</b> – /p{proposal.id}" for proposal in similar]
+    lines += ["", _("Send it to the moderators?")]
+    return "\n".join(lines)
+
+
+def preview_keyboard(similar: Sequence[Proposal]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for proposal in similar:
+        builder.button(
+            text=_("👍 Support “{title}” instead").format(title=short(proposal.title, 30)),
+            callback_data=SupportInstead(id=proposal.id),
+        )
+    builder.button(text=_("📨 Send"), callback_data=DraftAction(do=DraftDo.SEND))
+    builder.button(text=_("✏️ Edit"), callback_data=DraftAction(do=DraftDo.EDIT))
+    builder.button(text=_("✖️ Cancel"), callback_data=DraftAction(do=DraftDo.CANCEL))
+    return builder.adjust(*([1] * len(similar)), 3).as_markup()
+
+
+def edit_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for field, label in FIELD_LABELS.items():
+        builder.button(text=_(label), callback_data=DraftField(field=field))
+    builder.button(text=_("‹ Back to the preview"), callback_data=DraftAction(do=DraftDo.PREVIEW))
+    return builder.adjust(2, 2, 1, 1).as_markup()
+
+
+def resume_text(title: str | None) -> str:
+    if title:
+        return _(
+            "You have an unfinished proposal, <b>{title}</b>. "
+            "Continue where you left off, or start over?"
+        ).format(title=escape(title))
+    return _("You have an unfinished proposal. Continue where you left off, or start over?")
+
+
+def resume_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("▶️ Continue"), callback_data=DraftAction(do=DraftDo.RESUME))
+    builder.button(text=_("🔄 Start over"), callback_data=DraftAction(do=DraftDo.RESTART))
+    return builder.adjust(2).as_markup()
+
+
+def sent_text(proposal: Proposal) -> str:
+    return _(
+        "📨 Thank you! Your proposal <b>{title}</b> (#{id}) is now with the moderators. "
+        "You will hear "
+        "here when it has been reviewed. /mine shows how your proposals are doing."
+    ).format(title=escape(proposal.title), id=proposal.id)

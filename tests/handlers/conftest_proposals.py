@@ -1,0 +1,153 @@
+"""Shared pieces of the proposal, moderation and theme handler tests (import what you use)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App, build_app
+from bot.config import load_settings
+from bot.domain import Role
+from bot.services import areas, residents, staff
+from storage.models import Broadcast, Delivery, Proposal, Resident
+from tests.conftest import TEST_TOKEN, empty_tables
+from tests.support import updates
+from tests.support.clock import FakeClock
+from tests.support.harness import BotHarness
+from tests.support.recording import RecordingSession
+from tests.support.updates import Person
+
+SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
+TITLE = "Fler bänkar vid torget"
+DESCRIPTION = (
+    "Det finns för få sittplatser på torget, särskilt för äldre på sommarens marknadsdagar."
+)
+
+
+@pytest.fixture
+async def city(app: App) -> None:
+    async with app.uow_factory() as uow:
+        await areas.load(uow, areas.parse_area_file(SAMPLE_AREAS))
+
+
+async def make_moderator(app: App, person: Person, locale: str) -> None:
+    async with app.uow_factory() as uow:
+        await staff.grant(uow, person.id, Role.MODERATOR, None)
+        resident = await residents.greet(uow, person.id, locale)
+        await residents.choose_language(uow, resident, locale)
+
+
+async def set_language(app: App, person: Person, locale: str) -> None:
+    async with app.uow_factory() as uow:
+        resident = await residents.greet(uow, person.id, locale)
+        await residents.choose_language(uow, resident, locale)
+
+
+def photo(person: Person) -> dict:
+    update = updates.message(person, "")
+    del update["message"]["text"]
+    update["message"]["photo"] = [
+        {"file_id": "small-1", "file_unique_id": "p1", "width": 90, "height": 90},
+        {"file_id": "large-1", "file_unique_id": "p2", "width": 1280, "height": 960},
+    ]
+    return update
+
+
+def location(person: Person, latitude: float = 61.6886, longitude: float = 27.2723) -> dict:
+    update = updates.message(person, "")
+    del update["message"]["text"]
+    update["message"]["location"] = {"latitude": latitude, "longitude": longitude}
+    return update
+
+
+def document(person: Person) -> dict:
+    update = updates.message(person, "")
+    del update["message"]["text"]
+    update["message"]["document"] = {
+        "file_id": "doc-1",
+        "file_unique_id": "d1",
+        "file_name": "idea.pdf",
+    }
+    return update
+
+
+async def propose(
+    harness: BotHarness,
+    person: Person,
+    title: str = TITLE,
+    description: str = DESCRIPTION,
+    area: str = "pda:0",
+    send: bool = True,
+) -> list:
+    """Walk through /propose (whole city, no photo, no location); the calls of the last step."""
+    await harness.say(person, "/propose")
+    await harness.say(person, title)
+    await harness.say(person, description)
+    await harness.press(person, area)
+    await harness.press(person, "pd:skip")
+    calls = await harness.press(person, "pd:skip")
+    if send:
+        calls = await harness.press(person, "pd:send")
+    return calls
+
+
+async def latest_proposal(app: App) -> Proposal:
+    async with app.uow_factory() as uow:
+        proposal = await uow.session.scalar(select(Proposal).order_by(Proposal.id.desc()))
+        assert proposal is not None
+        return proposal
+
+
+async def resident_id(app: App, person: Person) -> int:
+    async with app.uow_factory() as uow:
+        resident = await uow.residents.by_telegram_id(person.id)
+        assert resident is not None
+        return resident.id
+
+
+async def notifications(app: App, kind: str) -> list[tuple[dict[str, str], set[int]]]:
+    """The outbox: (texts per locale, Telegram ids of recipients) of each message of this kind."""
+    async with app.uow_factory() as uow:
+        broadcasts = (
+            await uow.session.scalars(
+                select(Broadcast).where(Broadcast.kind == kind).order_by(Broadcast.id)
+            )
+        ).all()
+        result = []
+        for broadcast in broadcasts:
+            recipients = await uow.session.scalars(
+                select(Resident.telegram_id)
+                .join(Delivery, Delivery.resident_id == Resident.id)
+                .where(Delivery.broadcast_id == broadcast.id)
+            )
+            result.append((broadcast.texts, set(recipients.all())))
+        return result
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """15 June 2026, 12:00 in Mikkeli; pacing waits advance it instead of sleeping."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(sqlite_engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[App]:
+    """tests/conftest.py's bot, but on the fake clock (handlers, pacing and retries alike)."""
+    await empty_tables(sqlite_engine)
+    settings = load_settings(
+        bot_token=TEST_TOKEN,
+        database_url=sqlite_engine.url.render_as_string(),
+        default_locale="fi",
+        _env_file=None,
+    )
+    bot_app = build_app(settings, session=RecordingSession(), clock=clock)
+    yield bot_app
+    await bot_app.close()
+
+
+async def approve(harness: BotHarness, moderator: Person, proposal_id: int) -> list:
+    return await harness.press(moderator, f"md:ok:{proposal_id}:0:")
