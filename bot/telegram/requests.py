@@ -5,7 +5,6 @@ aiogram has no limiter or retry of its own: without this a 429 inside a handler 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -30,7 +29,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response, TelegramType
 
 from bot.clock import Clock
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, is_bulk
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +62,11 @@ class PacedRetryMiddleware(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         failures = 0
         while True:
-            await self._pace(method)
             try:
+                if isinstance(method, SENDING_METHODS):
+                    async with self.limiter.sending(method.chat_id, is_bulk()):
+                        return await make_request(bot, method)
+                await self.limiter.wait_pause()
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 failures += 1
@@ -80,9 +82,3 @@ class PacedRetryMiddleware(BaseRequestMiddleware):
                 log.warning("%s on %s: retry %s in %.1fs", type(error).__name__,
                             type(method).__name__, failures, delay)
                 await self.clock.sleep(delay)
-
-    async def _pace(self, method: TelegramMethod[Any]) -> None:
-        if isinstance(method, SENDING_METHODS):
-            await self.limiter.acquire(method.chat_id)
-        else:
-            await self.limiter.wait_pause()
