@@ -5,14 +5,18 @@ import typer
 from bot.app import SchemaOutdated, build_app
 from bot.app import run as run_bot
 from bot.cli import app, configure_logging, fail, run_async, settings
+from bot.cli import demo
 
 
 @app.command()
 def run() -> None:
-    """Run the bot (long polling, or a webhook server when WEBHOOK_URL is set)."""
+    """Run the bot (long polling, or a webhook server when WEBHOOK_URL is set); without BOT_TOKEN, the demo."""
     config = settings()
     if config.bot_token is None:
-        fail("BOT_TOKEN: not set (get one from @BotFather and put it in the environment or .env)")
+        typer.echo("BOT_TOKEN is not set: starting the demo instead (`foorumi demo --help`; "
+                   "get a token from @BotFather to run on Telegram)")
+        demo.start()
+        return
     configure_logging(config.log_level)
     bot_app = build_app(config)
     try:

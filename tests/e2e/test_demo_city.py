@@ -1,0 +1,66 @@
+"""The demo city of `foorumi demo`: seeded through the services, idempotent, alive in the bot."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import demo
+from bot.domain import Role
+from bot.services import staff
+from sandbox.state import PERSONAS_FILE
+from storage.db import create_engine, create_session_factory
+from storage.models import Base
+from storage.uow import UnitOfWork
+from tests.e2e.conftest import Persona, labels, running_bot, with_demo_city
+
+pytestmark = pytest.mark.asyncio
+
+
+async def row_counts(database_url: str) -> dict[str, int]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return {
+                table.name: await connection.scalar(select(func.count()).select_from(table))
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        await engine.dispose()
+
+
+async def test_seeding_again_changes_nothing(demo_database_url):
+    seeded = await row_counts(demo_database_url)
+    await with_demo_city(demo_database_url)
+
+    assert await row_counts(demo_database_url) == seeded
+    assert seeded["areas"] == 21
+    assert seeded["proposals"] == len(demo.PROPOSALS)
+    assert seeded["proposal_supports"] == sum(len(proposal.supporters) for proposal in demo.PROPOSALS)
+
+
+async def test_grace_is_an_admin_and_the_personas_are_the_sandboxs(demo_database_url):
+    engine = create_engine(demo_database_url)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            assert await staff.roles_of(uow, demo.GRACE.telegram_id) == {Role.ADMIN}
+    finally:
+        await engine.dispose()
+    personas = {user["id"]: user for user in json.loads(PERSONAS_FILE.read_text())["users"]}
+    assert {personas[person.telegram_id]["first_name"] for person in demo.RESIDENTS} == {
+        "Grace", "Sven", "Pentti", "Lena"
+    }
+
+
+async def test_residents_and_staff_find_the_demo_content_in_the_bot(demo_database_url, people):
+    async with running_bot(demo_database_url, staff_chat_id=demo.STAFF_GROUP_ID) as running:
+        listing = await Persona(running.client, people.aino).send("/proposals")
+        queue = await Persona(running.client, people.grace).send("/moderation")
+
+    public = [proposal.title for proposal in reversed(demo.PROPOSALS) if proposal.steps]
+    assert [row[0] for row in labels(listing)[: len(public)]] == [
+        f"{number}. {title}" for number, title in enumerate(public, start=1)
+    ]
+    assert "Sophämtning vid fritidshusen även i september" in queue["text"]
+    assert labels(queue) == [["✅ Approve", "✖️ Reject", "🔗 Merge"]]
