@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -22,13 +23,18 @@ from bot.config import Settings
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import create_i18n
-from bot.ratelimit import RateLimiter
+from bot.delivery.progress import INTERVAL as PROGRESS_INTERVAL
+from bot.delivery.progress import ProgressReporter
+from bot.delivery.render import Renderer
+from bot.delivery.sender import OutboxSender, SenderConfig
+from bot.ratelimit import BulkBudget, RateLimiter
 from bot.scheduler import add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
 from bot.telegram.middlewares import ResidentI18nMiddleware, UpdateContextMiddleware
 from bot.telegram.requests import PacedRetryMiddleware
 from handlers import get_routers
+from handlers.broadcast_views import progress_view_for
 from handlers.help import resident_commands
 from storage import migrate
 from storage.conversations import DatabaseStorage
@@ -36,6 +42,9 @@ from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory, unit_of_work_factory
 
 log = logging.getLogger(__name__)
+
+
+SHUTDOWN_GRACE = 10.0  # seconds the updates being handled get to finish when the bot stops
 
 
 class SchemaOutdated(Exception):
@@ -54,13 +63,35 @@ class App:
     dispatcher: Dispatcher
     bot: Bot
     clock: Clock = field(default_factory=SystemClock)
+    outbox: OutboxSender | None = None
+    outbox_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def close(self) -> None:
+        """Stop in order: finish the updates being handled, then the outbox, then the connections."""
+        # aiogram keeps its in-flight update tasks only in this attribute; without waiting,
+        # an update being handled when polling stops would be cut off mid-way.
+        in_flight = list(self.dispatcher._handle_update_tasks)
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.outbox and self.outbox_task:
+            self.outbox.stop()  # finishes and records the messages in flight, then releases the lease
+            await asyncio.wait([self.outbox_task])
         await self.conversations.close()
         await self.bot.session.close()
         await self.engine.dispose()
+        release_routers(self.dispatcher)
+
+
+def release_routers(dispatcher: Dispatcher) -> None:
+    """Detach the feature routers so a later App in this process (a restart, a test) can use them.
+
+    aiogram lets a module-level Router belong to one parent only and offers no public detach.
+    """
+    for router in dispatcher.sub_routers:
+        router._parent_router = None
+    dispatcher.sub_routers.clear()
 
 
 def build_app(settings: Settings, *, session: BaseSession | None = None, clock: Clock | None = None) -> App:
@@ -71,7 +102,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     uow_factory = unit_of_work_factory(session_factory)
     i18n = create_i18n(settings.default_locale)
     conversations = _conversation_storage(settings, session_factory)
-    limiter = RateLimiter(clock)
+    limiter = RateLimiter(clock, bulk=BulkBudget(settings.broadcast_limit, settings.broadcast_paid))
 
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
@@ -89,7 +120,21 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
 
     scheduler = create_scheduler(settings.zone)
     add_housekeeping(scheduler, uow_factory)
-    return App(settings, engine, uow_factory, i18n, conversations, scheduler, limiter, dispatcher, bot, clock)
+    outbox = _outbox(settings, bot, uow_factory, clock, i18n, scheduler)
+    dispatcher["outbox"] = outbox
+    return App(settings, engine, uow_factory, i18n, conversations, scheduler, limiter, dispatcher, bot,
+               clock, outbox)
+
+
+def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock: Clock, i18n: I18n,
+            scheduler: AsyncIOScheduler) -> OutboxSender:
+    """The outbox sender (started by `start`) and the job that keeps staff's progress messages fresh."""
+    renderer = Renderer(lambda msgid, locale: i18n.gettext(msgid, locale=locale), settings.default_locale)
+    config = SenderConfig.for_rate(settings.broadcast_limit, settings.broadcast_paid)
+    reporter = ProgressReporter(bot, uow_factory, clock, i18n, progress_view_for(settings.zone, i18n))
+    scheduler.add_job(reporter.tick, "interval", seconds=PROGRESS_INTERVAL, id="broadcast-progress",
+                      replace_existing=True, max_instances=1)
+    return OutboxSender(bot, uow_factory, clock, renderer, settings.zone, config)
 
 
 def _conversation_storage(settings: Settings, session_factory: object) -> BaseStorage:
@@ -101,14 +146,14 @@ def _conversation_storage(settings: Settings, session_factory: object) -> BaseSt
     return DatabaseStorage(session_factory)  # type: ignore[arg-type]
 
 
-async def prepare_database(app: App) -> None:
+async def prepare_database(engine: AsyncEngine) -> None:
     """An empty database is created; an outdated one is refused with a clear message."""
-    pending = await migrate.pending_revisions(app.engine)
+    pending = await migrate.pending_revisions(engine)
     if not pending:
         return
-    if await _is_empty(app.engine):
+    if await _is_empty(engine):
         log.info("empty database: creating the schema")
-        await migrate.upgrade(app.engine)
+        await migrate.upgrade(engine)
         return
     raise SchemaOutdated("the database schema is out of date: run `foorumi db upgrade`")
 
@@ -123,23 +168,38 @@ async def _is_empty(engine: AsyncEngine) -> bool:
 
 async def start(app: App) -> None:
     """Everything the bot needs before the first update."""
-    await prepare_database(app)
+    await prepare_database(app.engine)
     async with app.uow_factory() as uow:
         await staff.ensure_admins(uow, app.settings.admin_ids)
     await register_commands(app.bot, app.i18n, resident_commands())
     app.scheduler.start()
+    if app.outbox is not None:
+        app.outbox_task = asyncio.create_task(app.outbox.run(), name="outbox-sender")
+
+
+def settle_memory() -> None:
+    """Keep what start-up built out of later garbage collections.
+
+    aiogram's hundreds of models leave ~1M long-lived objects; a full collection walking them
+    stalls the event loop for ~200 ms, which bunches up paced sends (and meets 429s).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def run(app: App) -> None:
     """Run until stopped: long polling, or a webhook server when WEBHOOK_URL is set."""
     await start(app)
+    settle_memory()
     try:
         if app.settings.webhook_mode:
             await _run_webhook(app)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)
             await app.dispatcher.start_polling(
-                app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
+                app.bot,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+                close_bot_session=False,  # App.close() closes it after the outbox has finished
             )
     finally:
         await app.close()

@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.domain import LOCALES
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+FREE_BROADCAST_LIMIT = 30.0
+FREE_BROADCAST_RATE = 29.5
+PAID_BROADCAST_LIMIT = 1000.0
+PAID_BROADCAST_RATE = 990.0
 _TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{3,}$")
 _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -34,6 +38,12 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     staff_chat_id: int | None = None
     log_level: str = "INFO"
+    # Broadcast messages per second; default just under Telegram's 30/s (paid mode: 1000/s).
+    broadcast_rate: float | None = None
+    broadcast_paid: bool = False
+    proposals_per_day: int = Field(default=3, ge=1)
+    reports_to_hide: int = Field(default=3, ge=1)
+    support_milestones: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [10, 50, 100])
 
     @field_validator("bot_token")
     @classmethod
@@ -79,6 +89,16 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
 
+    @field_validator("support_milestones", mode="before")
+    @classmethod
+    def _milestones(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() and int(part) > 0 for part in parts):
+                raise ValueError("use comma-separated positive numbers, e.g. 10,50,100")
+            return sorted({int(part) for part in parts})
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -96,6 +116,20 @@ class Settings(BaseSettings):
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("use HOST:PORT, e.g. 127.0.0.1:8080")
         return value
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _positive_rate(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= PAID_BROADCAST_LIMIT:
+            raise ValueError(f"use a number of messages per second above 0, at most {PAID_BROADCAST_LIMIT:g}")
+        return value
+
+    @property
+    def broadcast_limit(self) -> float:
+        """The broadcast lane's pace: BROADCAST_RATE, or just under Telegram's limit for the mode."""
+        if self.broadcast_rate is not None:
+            return self.broadcast_rate
+        return PAID_BROADCAST_RATE if self.broadcast_paid else FREE_BROADCAST_RATE
 
     @property
     def zone(self) -> ZoneInfo:
@@ -115,6 +149,10 @@ def load_settings(**overrides: object) -> Settings:
         name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{name}: {message}") from None
+    if not settings.broadcast_paid and settings.broadcast_limit > FREE_BROADCAST_LIMIT:
+        raise ConfigError(
+            f"BROADCAST_RATE: at most {FREE_BROADCAST_LIMIT:g} unless BROADCAST_PAID=true (paid broadcasts)"
+        )
     if settings.webhook_url and settings.webhook_secret is None:
         raise ConfigError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
     return settings

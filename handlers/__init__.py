@@ -5,10 +5,11 @@ from types import ModuleType
 
 from aiogram import Router
 
-from handlers import errors, fallback, help, profile
+from handlers import broadcasts, errors, fallback, help, moderation, profile, proposals, propose, themes
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
-FEATURES: tuple[ModuleType, ...] = (profile, help, errors, fallback)
+FEATURES: tuple[ModuleType, ...] = (
+    broadcasts, propose, moderation, themes, proposals, profile, help, errors, fallback)
 
 
 def get_routers() -> list[Router]:

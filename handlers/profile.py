@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import N_, _
-from bot.services import areas, residents
+from bot.services import areas, delivery, residents
 from handlers import help as help_
 from handlers.profile_views import (
     SKIP,
@@ -18,6 +18,7 @@ from handlers.profile_views import (
     AreaPick,
     Flow,
     LanguagePick,
+    QuietPick,
     SettingsOpen,
     SettingsPart,
     TypePick,
@@ -25,6 +26,8 @@ from handlers.profile_views import (
     area_prompt,
     language_keyboard,
     language_prompt,
+    quiet_hours_keyboard,
+    quiet_hours_prompt,
     resident_type_keyboard,
     resident_type_prompt,
     settings_keyboard,
@@ -88,8 +91,18 @@ async def settings_part(
             await show(query, resident_type_prompt(), resident_type_keyboard(Flow.SETTINGS))
         case SettingsPart.AREA:
             await show_areas(query, uow, resident, 0, Flow.SETTINGS)
+        case SettingsPart.QUIET:
+            await show(query, quiet_hours_prompt(), quiet_hours_keyboard(resident, delivery.QUIET_CHOICES))
         case SettingsPart.CLOSE:
             await show(query, settings_text(resident).rsplit("\n\n", 1)[0], None)
+
+
+@router.callback_query(QuietPick.filter())
+async def pick_quiet_hours(
+    query: CallbackQuery, callback_data: QuietPick, resident: Resident, uow: UnitOfWork
+) -> None:
+    await delivery.set_quiet_hours(uow, resident, callback_data.start, callback_data.end)
+    await show(query, settings_text(resident), settings_keyboard())
 
 
 @router.callback_query(LanguagePick.filter())

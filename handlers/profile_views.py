@@ -6,10 +6,10 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import LOCALES, ResidentType
 from bot.i18n import N_, _
+from handlers.views import inline_keyboard
 from storage.models import Area, Resident
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
@@ -52,11 +52,17 @@ class SettingsPart(StrEnum):
     LANGUAGE = "language"
     TYPE = "type"
     AREA = "area"
+    QUIET = "quiet"
     CLOSE = "close"
 
 
 class SettingsOpen(CallbackData, prefix="set"):
     part: SettingsPart
+
+
+class QuietPick(CallbackData, prefix="quiet"):
+    start: int
+    end: int
 
 
 def language_prompt() -> str:
@@ -67,11 +73,10 @@ def language_prompt() -> str:
 
 
 def language_keyboard(current: str, flow: Flow) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in LOCALES:
-        mark = "✓ " if code == current else ""
-        builder.button(text=f"{mark}{LANGUAGE_NAMES[code]}", callback_data=LanguagePick(code=code, flow=flow))
-    return builder.adjust(3).as_markup()
+    return inline_keyboard([[
+        (("✓ " if code == current else "") + LANGUAGE_NAMES[code], LanguagePick(code=code, flow=flow))
+        for code in LOCALES
+    ]])
 
 
 def resident_type_prompt() -> str:
@@ -81,12 +86,10 @@ def resident_type_prompt() -> str:
 
 
 def resident_type_keyboard(flow: Flow) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for value, label in RESIDENT_TYPE_LABELS.items():
-        builder.button(text=_(label), callback_data=TypePick(value=value, flow=flow))
+    rows = [[(_(label), TypePick(value=value, flow=flow))] for value, label in RESIDENT_TYPE_LABELS.items()]
     if flow is Flow.ONBOARDING:
-        builder.button(text=_("Skip ›"), callback_data=TypePick(value="skip", flow=flow))
-    return builder.adjust(1).as_markup()
+        rows.append([(_("Skip ›"), TypePick(value="skip", flow=flow))])
+    return inline_keyboard(rows)
 
 
 def area_prompt(page: int, pages: int) -> str:
@@ -99,24 +102,18 @@ def area_prompt(page: int, pages: int) -> str:
 def area_keyboard(
     areas: Sequence[Area], page: int, pages: int, locale: str, flow: Flow
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🏙 Whole city"), callback_data=AreaPick(area_id=WHOLE_CITY, flow=flow))
-    for area in areas:
-        builder.button(text=area.name(locale), callback_data=AreaPick(area_id=area.id, flow=flow))
-    sizes = [1] + [2] * (len(areas) // 2) + [1] * (len(areas) % 2)
+    buttons = [(area.name(locale), AreaPick(area_id=area.id, flow=flow)) for area in areas]
+    rows = [[(_("🏙 Whole city"), AreaPick(area_id=WHOLE_CITY, flow=flow))]]
+    rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     navigation = []
     if page > 0:
         navigation.append((_("‹ Previous"), AreaPage(page=page - 1, flow=flow)))
     if page < pages - 1:
         navigation.append((_("Next ›"), AreaPage(page=page + 1, flow=flow)))
-    for text, data in navigation:
-        builder.button(text=text, callback_data=data)
-    if navigation:
-        sizes.append(len(navigation))
+    rows.append(navigation)
     if flow is Flow.ONBOARDING:
-        builder.button(text=_("Skip ›"), callback_data=AreaPick(area_id=SKIP, flow=flow))
-        sizes.append(1)
-    return builder.adjust(*sizes).as_markup()
+        rows.append([(_("Skip ›"), AreaPick(area_id=SKIP, flow=flow))])
+    return inline_keyboard(rows)
 
 
 def describe_type(resident: Resident) -> str:
@@ -131,21 +128,50 @@ def describe_area(resident: Resident) -> str:
     return resident.area.name(resident.locale)
 
 
+def describe_quiet_hours(start: int, end: int) -> str:
+    if start == end:
+        return _("none")
+    return f"{start:02d}–{end:02d}"
+
+
 def settings_text(resident: Resident) -> str:
     return _(
         "<b>Your settings</b>\n\nLanguage: {language}\nWho you are: {resident_type}\n"
-        "Area: {area}\n\nWhat would you like to change?"
+        "Area: {area}\nQuiet hours: {quiet}\n\nWhat would you like to change?"
     ).format(
         language=LANGUAGE_NAMES[resident.locale],
         resident_type=describe_type(resident),
         area=describe_area(resident),
+        quiet=describe_quiet_hours(resident.quiet_from, resident.quiet_until),
     )
 
 
+def quiet_hours_prompt() -> str:
+    return _(
+        "🌙 <b>Quiet hours</b>\n\nDuring your quiet hours only urgent messages arrive; "
+        "the rest wait until they end. The times are the city's local time."
+    )
+
+
+def quiet_hours_keyboard(resident: Resident, choices: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup:
+    current = (resident.quiet_from, resident.quiet_until)
+    buttons = []
+    for start, end in choices:
+        chosen = (start, end) == current or (start == end and current[0] == current[1])
+        label = describe_quiet_hours(start, end) if start != end else _("No quiet hours")
+        buttons.append((("✓ " if chosen else "") + label, QuietPick(start=start, end=end)))
+    return inline_keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
 def settings_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌐 Language"), callback_data=SettingsOpen(part=SettingsPart.LANGUAGE))
-    builder.button(text=_("👤 Who I am"), callback_data=SettingsOpen(part=SettingsPart.TYPE))
-    builder.button(text=_("📍 Area"), callback_data=SettingsOpen(part=SettingsPart.AREA))
-    builder.button(text=_("✅ Done"), callback_data=SettingsOpen(part=SettingsPart.CLOSE))
-    return builder.adjust(3, 1).as_markup()
+    return inline_keyboard([
+        [
+            (_("🌐 Language"), SettingsOpen(part=SettingsPart.LANGUAGE)),
+            (_("👤 Who I am"), SettingsOpen(part=SettingsPart.TYPE)),
+            (_("📍 Area"), SettingsOpen(part=SettingsPart.AREA)),
+        ],
+        [
+            (_("🌙 Quiet hours"), SettingsOpen(part=SettingsPart.QUIET)),
+            (_("✅ Done"), SettingsOpen(part=SettingsPart.CLOSE)),
+        ],
+    ])

@@ -7,8 +7,11 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.areas import AreaRepository
+from storage.repositories.delivery import DeliveryRepository
+from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
 from storage.repositories.staff import StaffRepository
+from storage.repositories.themes import ThemeRepository
 from storage.repositories.updates import ProcessedUpdateRepository
 
 
@@ -24,6 +27,9 @@ class UnitOfWork:
         self.areas = AreaRepository(self.session)
         self.staff = StaffRepository(self.session)
         self.updates = ProcessedUpdateRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
+        self.proposals = ProposalRepository(self.session)
+        self.themes = ThemeRepository(self.session)
         return self
 
     async def __aexit__(
@@ -32,7 +38,8 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
+        # close() rolls back whatever was not committed, and (unlike rollback()) leaves the
+        # loaded objects readable for the caller.
         await self.session.close()
 
     async def commit(self) -> None:

@@ -59,6 +59,7 @@ def configure_logging(level: str) -> None:
 
 
 def main() -> None:
-    from bot.cli import areas, db, run, staff  # noqa: F401  (registers the commands)
+    # Importing the modules registers their commands.
+    from bot.cli import areas, broadcast, db, demo, proposal, run, staff, theme  # noqa: F401
 
     app()

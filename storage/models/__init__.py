@@ -1,5 +1,13 @@
 """All tables; importing this package registers every model on `Base.metadata`."""
 from storage.models.base import Base, utcnow
 from storage.models.core import Area, ConversationState, ProcessedUpdate, Resident, StaffRole
+from storage.models.delivery import Broadcast, Delivery, SenderLease
+from storage.models.proposals import (
+    Follower, ModerationAction, Proposal, Report, Support, TimelineEntry,
+)
 
-__all__ = ["Area", "Base", "ConversationState", "ProcessedUpdate", "Resident", "StaffRole", "utcnow"]
+__all__ = [
+    "Area", "Base", "Broadcast", "ConversationState", "Delivery", "Follower", "ModerationAction",
+    "ProcessedUpdate", "Proposal", "Report", "Resident", "SenderLease", "StaffRole", "Support",
+    "TimelineEntry", "utcnow",
+]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
@@ -39,6 +39,10 @@ class Resident(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     onboarded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Quiet hours in the city's local time; from == until means none.
+    quiet_from: Mapped[int] = mapped_column(SmallInteger, default=21, server_default="21")
+    quiet_until: Mapped[int] = mapped_column(SmallInteger, default=8, server_default="8")
+    blocked_at: Mapped[datetime | None]
 
     area: Mapped[Area | None] = relationship(lazy="joined")
 

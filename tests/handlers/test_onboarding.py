@@ -8,6 +8,7 @@ import pytest
 from bot.app import build_app
 from bot.services import areas
 from storage.models import Resident
+from tests.support.clock import FakeClock
 from tests.support.harness import BotHarness
 from tests.support.recording import RecordingSession
 from tests.support.updates import AINO, GRACE, HANS, SVEN, sticker
@@ -119,7 +120,7 @@ async def test_onboarding_survives_a_restart(app, city):
     await first.press(AINO, "lang:fi:o")
     await app.close()
 
-    restarted = build_app(app.settings, session=RecordingSession())
+    restarted = build_app(app.settings, session=RecordingSession(), clock=FakeClock())
     try:
         again = BotHarness(restarted)
         explain, question = await again.say(AINO, "kesämökki")

@@ -24,12 +24,13 @@ async def test_settings_show_and_change_area(harness, app, city):  # noqa: F811
     await onboard(harness, AINO, "fi", "holiday")
     [call] = await harness.say(AINO, "/settings")
     assert call.text == (
-        "<b>Asetuksesi</b>\n\nKieli: Suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n\n"
+        "<b>Asetuksesi</b>\n\nKieli: Suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n"
+        "Hiljaiset tunnit: 21–08\n\n"
         "Mitä haluaisit muuttaa?"
     )
     assert call.keyboard == [
         [("🌐 Kieli", "set:language"), ("👤 Kuka olen", "set:type"), ("📍 Alue", "set:area")],
-        [("✅ Valmis", "set:close")],
+        [("🌙 Hiljaiset tunnit", "set:quiet"), ("✅ Valmis", "set:close")],
     ]
     edit, _ = await harness.press(AINO, "set:area")
     assert edit.keyboard[-1] == [("Seuraava ›", "areas:1:s")]  # no Skip in settings
@@ -39,7 +40,7 @@ async def test_settings_show_and_change_area(harness, app, city):  # noqa: F811
     assert (await resident_of(app, AINO)).area.code == "keskusta"
 
     edit, _ = await harness.press(AINO, "set:close")
-    assert edit.text.endswith("Alue: Keskusta") and edit.keyboard == []
+    assert edit.text.endswith("Alue: Keskusta\nHiljaiset tunnit: 21–08") and edit.keyboard == []
 
 
 async def test_language_command_switches_language(harness, app):

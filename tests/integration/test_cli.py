@@ -39,13 +39,6 @@ def test_bad_configuration_is_one_clear_line(shell):
     assert result.stderr == "error: TIMEZONE: unknown time zone 'Mars/Olympus' (e.g. Europe/Helsinki)\n"
 
 
-def test_run_without_a_token_says_what_to_do(shell):
-    result = shell("run")
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: BOT_TOKEN: not set")
-    assert "Traceback" not in result.stderr
-
-
 def test_schema_staff_and_areas_from_the_shell(shell):
     assert shell("db", "upgrade").stdout == "database is up to date\n"
     assert shell("staff", "add", "1003", "moderator").stdout == "1003 is now moderator\n"
