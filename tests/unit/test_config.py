@@ -44,3 +44,10 @@ def test_webhook_needs_a_secret(monkeypatch):
     monkeypatch.setenv("WEBHOOK_URL", "https://foorumi.example.fi")
     with pytest.raises(ConfigError, match="^WEBHOOK_SECRET: required when WEBHOOK_URL is set$"):
         settings()
+
+
+def test_an_empty_value_counts_as_not_set(monkeypatch):
+    monkeypatch.setenv("BOT_TOKEN", "")
+    monkeypatch.setenv("REDIS_URL", "")
+    config = settings()
+    assert config.bot_token is None and config.redis_url is None
