@@ -44,8 +44,8 @@ def welcome_back_text(resident: Resident) -> str:
 async def show_help(message: Message, resident: Resident, uow: UnitOfWork) -> None:
     text = _(
         "<b>Foorumi</b> brings the city's forums to your phone: propose what should be improved, "
-        "vote on forum themes, read what was agreed and tell us what you think – in Finnish, "
-        "Swedish or English.\n\nCommands:\n{commands}"
+        "support and follow themes from initiative to implementation, and hear the city's "
+        "announcements – in Finnish, Swedish or English.\n\nCommands:\n{commands}"
     ).format(commands=command_lines(resident_commands()))
     extra = staff_commands()
     if extra and await staff.roles_of(uow, resident.telegram_id):
