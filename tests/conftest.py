@@ -75,8 +75,14 @@ async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
 
 
 @pytest.fixture
-async def app(sqlite_engine: AsyncEngine) -> AsyncIterator[App]:
-    """The whole bot on SQLite with a recording Bot session (no network)."""
+def clock() -> FakeClock:
+    """15 June 2026, 12:00 in Mikkeli; pacing waits advance it instead of sleeping."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(sqlite_engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[App]:
+    """The whole bot on SQLite with a recording Bot session (no network) and a fake clock."""
     await empty_tables(sqlite_engine)
     settings = load_settings(
         bot_token=TEST_TOKEN,
@@ -84,8 +90,7 @@ async def app(sqlite_engine: AsyncEngine) -> AsyncIterator[App]:
         default_locale="fi",
         _env_file=None,
     )
-    # Telegram's pacing runs on a fake clock: its waits advance time instead of sleeping.
-    bot_app = build_app(settings, session=RecordingSession(), clock=FakeClock())
+    bot_app = build_app(settings, session=RecordingSession(), clock=clock)
     yield bot_app
     await bot_app.close()
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App, build_app
-from bot.config import load_settings
+from bot.app import App
 from bot.domain import Role
 from bot.services import areas, residents, staff
 from storage.models import Broadcast, Delivery, Proposal, Resident
-from tests.conftest import TEST_TOKEN, empty_tables
 from tests.support import updates
-from tests.support.clock import FakeClock
 from tests.support.harness import BotHarness
-from tests.support.recording import RecordingSession
 from tests.support.updates import Person
 
 SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
@@ -126,27 +120,6 @@ async def notifications(app: App, kind: str) -> list[tuple[dict[str, str], set[i
             )
             result.append((broadcast.texts, set(recipients.all())))
         return result
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """15 June 2026, 12:00 in Mikkeli; pacing waits advance it instead of sleeping."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def app(sqlite_engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[App]:
-    """tests/conftest.py's bot, but on the fake clock (handlers, pacing and retries alike)."""
-    await empty_tables(sqlite_engine)
-    settings = load_settings(
-        bot_token=TEST_TOKEN,
-        database_url=sqlite_engine.url.render_as_string(),
-        default_locale="fi",
-        _env_file=None,
-    )
-    bot_app = build_app(settings, session=RecordingSession(), clock=clock)
-    yield bot_app
-    await bot_app.close()
 
 
 async def approve(harness: BotHarness, moderator: Person, proposal_id: int) -> list:

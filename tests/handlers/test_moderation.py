@@ -6,10 +6,8 @@ import pytest
 
 from bot.services import proposals, staff
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
-    app,
     approve,
     city,
-    clock,
     latest_proposal,
     make_moderator,
     notifications,

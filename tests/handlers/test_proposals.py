@@ -9,10 +9,8 @@ from bot.services.proposals import Draft
 from handlers.proposals import deep_link
 from handlers.proposals_views import ProposalNotices
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
-    app,
     approve,
     city,
-    clock,
     latest_proposal,
     location,
     make_moderator,

@@ -11,9 +11,7 @@ from storage.db import create_session_factory
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
     DESCRIPTION,
     TITLE,
-    app,
     city,
-    clock,
     document,
     latest_proposal,
     location,

@@ -4,10 +4,8 @@ follows and hears of every step in English; the timeline shows where it is and h
 from __future__ import annotations
 
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
-    app,
     approve,
     city,
-    clock,
     latest_proposal,
     make_moderator,
     notifications,
