@@ -151,19 +151,11 @@ async def prepare_database(engine: AsyncEngine) -> None:
     pending = await migrate.pending_revisions(engine)
     if not pending:
         return
-    if await _is_empty(engine):
+    if not await migrate.has_history(engine):
         log.info("empty database: creating the schema")
         await migrate.upgrade(engine)
         return
     raise SchemaOutdated("the database schema is out of date: run `foorumi db upgrade`")
-
-
-async def _is_empty(engine: AsyncEngine) -> bool:
-    from sqlalchemy import inspect
-
-    async with engine.connect() as connection:
-        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    return "alembic_version" not in names
 
 
 async def start(app: App) -> None:

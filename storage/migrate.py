@@ -7,6 +7,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,6 +43,16 @@ async def pending_revisions(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
         applied = await connection.run_sync(current)
     return heads - applied
+
+
+async def has_history(engine: AsyncEngine) -> bool:
+    """Whether migrations were ever applied here (an empty database has no version table)."""
+
+    def version_table_exists(connection: Connection) -> bool:
+        return inspect(connection).has_table("alembic_version")
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(version_table_exists)
 
 
 def make_revision(database_url: str, message: str) -> None:
