@@ -16,16 +16,18 @@ router = Router(name="help")
 COMMANDS = [("help", N_("What Foorumi is and how to use it"))]
 
 
-def resident_commands() -> list[tuple[str, str]]:
-    from handlers import FEATURES
+def _listed(attribute: str) -> list[tuple[str, str]]:
+    from handlers import FEATURES  # the package imports this module: look it up when called
 
-    return [command for feature in FEATURES for command in getattr(feature, "COMMANDS", ())]
+    return [command for feature in FEATURES for command in getattr(feature, attribute, ())]
+
+
+def resident_commands() -> list[tuple[str, str]]:
+    return _listed("COMMANDS")
 
 
 def staff_commands() -> list[tuple[str, str]]:
-    from handlers import FEATURES
-
-    return [command for feature in FEATURES for command in getattr(feature, "STAFF_COMMANDS", ())]
+    return _listed("STAFF_COMMANDS")
 
 
 def onboarded_text(resident: Resident) -> str:
