@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 
+from bot.clock import SystemClock
 from bot.config import FREE_BROADCAST_LIMIT, PAID_BROADCAST_LIMIT
 from sandbox import SandboxClient
 from storage import migrate
@@ -141,12 +142,13 @@ async def seed(client: SandboxClient, database_url: str, recipients: int) -> Non
                      "locale_confirmed": True, "quiet_from": 0, "quiet_until": 0}
                     for n in range(count)])
             await uow.commit()
-            from bot.delivery.audience import Audience
-            from bot.services import delivery
+            from domain import Audience
+            from bot.services import outbox
+            from domain import Notice
 
-            await delivery.enqueue(uow, Audience(), {"fi": "Foorumi torstaina klo 18 – tervetuloa!",
-                                                     "sv": "Forum på torsdag kl. 18 – välkommen!"},
-                                   kind="broadcast")
+            await outbox.enqueue(uow, Audience(), Notice({"fi": "Foorumi torstaina klo 18 – tervetuloa!",
+                                                          "sv": "Forum på torsdag kl. 18 – välkommen!"}),
+                                 kind="broadcast", now=SystemClock().now())
             await uow.commit()
     finally:
         await engine.dispose()
@@ -184,11 +186,10 @@ async def full_delivery_log(client: SandboxClient) -> list[dict]:
 # --- the worker: the bot's own sender, until the outbox is empty ---------------------------
 
 async def work() -> None:
-    from bot.app import build_app, settle_memory
+    from foorumi.app import build_app, settle_memory
     from bot.config import load_settings
 
     app = build_app(load_settings())
-    assert app.outbox is not None
     settle_memory()
     idle_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lag = asyncio.create_task(loop_lag())

@@ -22,7 +22,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.types import Message
 
-from bot.app import build_app, prepare_database
+from foorumi.app import build_app, prepare_database
 from bot.config import load_settings
 from bot.services import areas
 from tests.support import updates

@@ -18,11 +18,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.domain import LOCALES
+from domain import LOCALES
 from bot.i18n import DOMAIN, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
-SOURCE_DIRS = ("bot", "handlers")
+SOURCE_DIRS = ("domain", "bot", "handlers")
 SOURCE_LOCALE = "en"
 KEYWORDS = {"_": None, "__": None, "ngettext": (1, 2), "N_": None}
 

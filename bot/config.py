@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain import LOCALES
+from domain import LOCALES
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 FREE_BROADCAST_LIMIT = 30.0

@@ -5,6 +5,7 @@ from types import ModuleType
 
 from aiogram import Router
 
+from bot.telegram.commands import CommandMenu
 from handlers import broadcasts, errors, fallback, help, moderation, profile, proposals, propose, themes
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
@@ -14,3 +15,11 @@ FEATURES: tuple[ModuleType, ...] = (
 
 def get_routers() -> list[Router]:
     return [feature.router for feature in FEATURES]
+
+
+def command_menu() -> CommandMenu:
+    """The features' commands, handed to /help and the menu through the dispatcher."""
+    return CommandMenu(
+        residents=[command for feature in FEATURES for command in getattr(feature, "COMMANDS", ())],
+        staff=[command for feature in FEATURES for command in getattr(feature, "STAFF_COMMANDS", ())],
+    )

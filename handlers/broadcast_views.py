@@ -13,12 +13,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.delivery.audience import Audience
-from bot.delivery.progress import Pace, progress_bar
-from bot.delivery.render import LANGUAGE_IN
-from bot.domain import LOCALES, ResidentType
 from bot.i18n import _, format_moment, ngettext
-from handlers.profile_views import LANGUAGE_NAMES, RESIDENT_TYPE_LABELS
+from bot.outbox.progress import Pace, progress_bar
+from domain import LANGUAGE_IN, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, Audience, ResidentType
 from storage.models import Area, Broadcast
 
 class Step(StrEnum):

@@ -14,13 +14,12 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.audience import Audience
-from bot.delivery.progress import Pace
-from bot.delivery.sender import OutboxSender
-from bot.domain import LOCALES, Role, localized_text
 from bot.i18n import N_, _
-from bot.services import areas, delivery, staff
-from bot.services.delivery import InvalidBroadcast
+from bot.outbox.progress import Pace
+from bot.outbox.sender import OutboxSender
+from bot.services import areas, broadcasts, outbox, staff
+from bot.services.outbox import InvalidBroadcast
+from domain import LOCALES, Audience, Role, localized_text
 from handlers.broadcast_views import (
     AudienceKind,
     AudienceToggle,
@@ -96,9 +95,9 @@ async def take_text(
         await message.answer(_("Please send the text of the message – a photo or document needs a caption."))
         return
     try:
-        delivery.check_texts({data["todo"][0]: text}, media)  # type: ignore[arg-type]
+        outbox.check_texts({data["todo"][0]: text}, media)  # type: ignore[arg-type]
     except InvalidBroadcast:
-        limit = delivery.CAPTION_LIMIT if media else delivery.TEXT_LIMIT
+        limit = outbox.CAPTION_LIMIT if media else outbox.TEXT_LIMIT
         await message.answer(_("That is too long: at most {limit} characters, please.").format(limit=limit))
         return
     data["texts"][data["todo"][0]] = text
@@ -146,7 +145,7 @@ async def show_audience(
 ) -> None:
     audience = Audience.from_json((await state.get_data())["audience"])
     listing, page, pages = await areas.page(uow, page)
-    count = await delivery.recipient_count(uow, resident.telegram_id, audience)
+    count = await broadcasts.recipient_count(uow, resident.telegram_id, audience)
     description = describe_audience(audience, await _chosen_areas(uow, audience), resident.locale)
     await show(event, audience_text(description, count),
                audience_keyboard(audience, listing, page, pages, resident.locale))
@@ -208,7 +207,7 @@ async def show_confirm(
         preview = (_("📷 With a photo") if data["media"][0] == "photo" else _("📎 With a document")) \
             + "\n\n" + preview
     send_at = datetime.fromisoformat(data["send_at"]) if data["send_at"] else None
-    count = await delivery.recipient_count(uow, resident.telegram_id, audience)
+    count = await broadcasts.recipient_count(uow, resident.telegram_id, audience)
     description = describe_audience(audience, await _chosen_areas(uow, audience), resident.locale)
     text = confirm_text(preview, description, count, data["urgent"],
                         when_text(send_at, resident.locale, settings.zone))
@@ -246,7 +245,7 @@ async def take_time(
 ) -> None:
     await editor(uow, resident)
     try:
-        moment = delivery.parse_moment(message.text or "", clock.now(), settings.zone)
+        moment = broadcasts.parse_moment(message.text or "", clock.now(), settings.zone)
     except ValueError:
         await message.answer(_("I could not read that as a time in the future.") + "\n\n"
                              + ask_time_text(settings.zone))
@@ -259,19 +258,19 @@ async def take_time(
 @router.callback_query(BroadcastStep.filter(F.step == Step.SEND), StateFilter(Compose.confirm))
 async def send(
     query: CallbackQuery, resident: Resident, uow: UnitOfWork, state: FSMContext, settings: Settings,
-    outbox: OutboxSender,
+    clock: Clock, sender: OutboxSender,
 ) -> None:
     data = await state.get_data()
     assert isinstance(query.message, Message)
-    broadcast = await delivery.send_broadcast(
+    broadcast = await broadcasts.send_broadcast(
         uow, resident.telegram_id, data["texts"], Audience.from_json(data["audience"]),
-        urgent=data["urgent"],
+        now=clock.now(), urgent=data["urgent"],
         send_at=datetime.fromisoformat(data["send_at"]) if data["send_at"] else None,
         media=tuple(data["media"]) if data["media"] else None,  # type: ignore[arg-type]
         progress=(query.message.chat.id, query.message.message_id),
     )
     await state.clear()
-    outbox.wake()
+    sender.wake()
     await show(query, progress_text(broadcast, Pace(None), settings.zone, resident.locale),
                cancel_keyboard(broadcast))
 
@@ -288,17 +287,17 @@ async def abort(query: CallbackQuery, resident: Resident, uow: UnitOfWork, state
 @router.callback_query(BroadcastCancel.filter())
 async def cancel_broadcast(
     query: CallbackQuery, callback_data: BroadcastCancel, resident: Resident, uow: UnitOfWork,
-    settings: Settings,
+    settings: Settings, clock: Clock,
 ) -> None:
-    broadcast = await delivery.cancel(uow, resident.telegram_id, callback_data.broadcast_id)
+    broadcast = await broadcasts.cancel(uow, resident.telegram_id, callback_data.broadcast_id, clock.now())
     await show(query, progress_text(broadcast, Pace(None), settings.zone, resident.locale), None)
 
 
 @router.message(Command("broadcasts"), private)
 async def list_broadcasts(message: Message, resident: Resident, uow: UnitOfWork, settings: Settings) -> None:
-    broadcasts = await delivery.recent(uow, resident.telegram_id)
-    await message.answer(listing_text(broadcasts, resident.locale, settings.zone),
-                         reply_markup=listing_keyboard(broadcasts))
+    recent = await broadcasts.recent(uow, resident.telegram_id)
+    await message.answer(listing_text(recent, resident.locale, settings.zone),
+                         reply_markup=listing_keyboard(recent))
 
 
 @router.callback_query(BroadcastOpen.filter())
@@ -307,22 +306,22 @@ async def open_broadcast(
     settings: Settings,
 ) -> None:
     """The broadcast's progress in a new message, kept up to date while it runs."""
-    broadcast = await delivery.status(uow, resident.telegram_id, callback_data.broadcast_id)
+    broadcast = await broadcasts.status(uow, resident.telegram_id, callback_data.broadcast_id)
     await query.answer()
     assert isinstance(query.message, Message)
     shown = await query.message.answer(progress_text(broadcast, Pace(None), settings.zone, resident.locale),
                                        reply_markup=cancel_keyboard(broadcast))
     if broadcast.status in ("scheduled", "sending"):
-        await delivery.follow_progress(uow, broadcast, shown.chat.id, shown.message_id)
+        await broadcasts.follow_progress(uow, broadcast, shown.chat.id, shown.message_id)
 
 
 # --- residents blocking and restarting the bot ------------------------------------------------
 
 @router.my_chat_member(ChatMemberUpdatedFilter(KICKED), private)
-async def blocked_the_bot(event: ChatMemberUpdated, resident: Resident, uow: UnitOfWork) -> None:
-    await delivery.resident_blocked(uow, resident)
+async def blocked_the_bot(event: ChatMemberUpdated, resident: Resident, uow: UnitOfWork, clock: Clock) -> None:
+    await outbox.resident_blocked(uow, resident, clock.now())
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(MEMBER), private)
 async def restarted_the_bot(event: ChatMemberUpdated, resident: Resident, uow: UnitOfWork) -> None:
-    await delivery.resident_returned(uow, resident)
+    await outbox.resident_returned(uow, resident)

@@ -8,7 +8,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
-from bot.domain import NotFound, PermissionDenied
+from domain import NotFound, PermissionDenied
 from bot.i18n import _
 
 router = Router(name="errors")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -15,14 +12,11 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_, _
+from bot.notices import Notices
+from bot.notices.cards import WRITE_REASON, Moderate, Step, card_buttons, card_text, decided_line
 from bot.services import moderation
+from bot.telegram.keyboards import inline_keyboard
 from handlers.moderation_views import (
-    WRITE_REASON,
-    Moderate,
-    Step,
-    card_keyboard,
-    card_text,
-    decided_line,
     merge_confirm_keyboard,
     merge_confirm_text,
     merge_keyboard,
@@ -31,13 +25,11 @@ from handlers.moderation_views import (
     reasons_text,
     write_reason_prompt,
 )
-from handlers.proposals_views import ProposalNotices, edit_in_place
 from handlers.views import show
 from storage.models import Proposal
 from storage.uow import UnitOfWork
 
 router = Router(name="moderation")
-log = logging.getLogger(__name__)
 
 STAFF_COMMANDS = [("moderation", N_("Proposals waiting for a moderator"))]
 
@@ -45,30 +37,6 @@ STAFF_COMMANDS = [("moderation", N_("Proposals waiting for a moderator"))]
 class Moderating(StatesGroup):
     reason = State()
     merge_target = State()
-
-
-async def send_to_moderators(
-    bot: Bot, uow: UnitOfWork, settings: Settings, i18n: I18n, proposal: Proposal
-) -> None:
-    """The card goes to the staff group when there is one, otherwise to each moderator privately."""
-    if settings.staff_chat_id is not None:
-        recipients = [(settings.staff_chat_id, settings.default_locale)]
-    else:
-        recipients = []
-        for telegram_id in await moderation.moderator_ids(uow):
-            resident = await uow.residents.by_telegram_id(telegram_id)
-            recipients.append(
-                (telegram_id, resident.locale if resident else settings.default_locale)
-            )
-    for chat_id, locale in recipients:
-        with i18n.use_locale(locale):
-            text, markup = card_text(proposal, locale, settings), card_keyboard(proposal)
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramAPIError as error:
-            log.warning(
-                "proposal %s: moderator card not delivered to %s: %s", proposal.id, chat_id, error
-            )
 
 
 @router.message(Command("moderation"))
@@ -80,18 +48,17 @@ async def show_queue(message: Message, uow: UnitOfWork, settings: Settings, i18n
     locale = i18n.current_locale
     for proposal in waiting:
         await message.answer(
-            card_text(proposal, locale, settings), reply_markup=card_keyboard(proposal)
+            card_text(proposal, locale, settings.zone),
+            reply_markup=inline_keyboard(card_buttons(proposal)),
         )
 
 
 async def _decided(
     query: CallbackQuery, proposal: Proposal, reason: str | None, settings: Settings, i18n: I18n
 ) -> None:
-    text = card_text(proposal, i18n.current_locale, settings)
-    await edit_in_place(
-        query, f"{text}\n\n{decided_line(proposal, query.from_user.full_name, reason)}", None
-    )
-    await query.answer(_("Done – the author will be told."))
+    text = card_text(proposal, i18n.current_locale, settings.zone)
+    decided = decided_line(proposal, query.from_user.full_name, reason)
+    await show(query, f"{text}\n\n{decided}", None, _("Done – the author will be told."))
 
 
 @router.callback_query(Moderate.filter(F.step == Step.APPROVE))
@@ -101,11 +68,10 @@ async def approve(
     uow: UnitOfWork,
     settings: Settings,
     clock: Clock,
+    notices: Notices,
     i18n: I18n,
 ) -> None:
-    proposal = await moderation.approve(
-        uow, query.from_user.id, callback_data.id, ProposalNotices(i18n, settings), clock.now()
-    )
+    proposal = await moderation.approve(uow, query.from_user.id, callback_data.id, notices, clock.now())
     await _decided(query, proposal, None, settings, i18n)
 
 
@@ -135,6 +101,7 @@ async def reject_with_reason(
     uow: UnitOfWork,
     settings: Settings,
     clock: Clock,
+    notices: Notices,
     i18n: I18n,
     state: FSMContext,
 ) -> None:
@@ -149,7 +116,7 @@ async def reject_with_reason(
         query.from_user.id,
         callback_data.id,
         callback_data.reason,
-        ProposalNotices(i18n, settings),
+        notices,
         clock.now(),
     )
     await _decided(query, proposal, callback_data.reason, settings, i18n)
@@ -161,6 +128,7 @@ async def written_reason(
     uow: UnitOfWork,
     settings: Settings,
     clock: Clock,
+    notices: Notices,
     i18n: I18n,
     state: FSMContext,
 ) -> None:
@@ -171,11 +139,11 @@ async def written_reason(
         message.from_user.id,
         proposal_id,
         message.text,
-        ProposalNotices(i18n, settings),
+        notices,
         clock.now(),
     )
     await message.answer(
-        card_text(proposal, i18n.current_locale, settings)
+        card_text(proposal, i18n.current_locale, settings.zone)
         + "\n\n"
         + decided_line(proposal, message.from_user.full_name, message.text.strip())
     )
@@ -225,6 +193,7 @@ async def merge(
     uow: UnitOfWork,
     settings: Settings,
     clock: Clock,
+    notices: Notices,
     i18n: I18n,
 ) -> None:
     proposal = await moderation.merge(
@@ -232,7 +201,7 @@ async def merge(
         query.from_user.id,
         callback_data.id,
         callback_data.target,
-        ProposalNotices(i18n, settings),
+        notices,
         clock.now(),
     )
     await _decided(query, proposal, None, settings, i18n)
@@ -249,7 +218,8 @@ async def back_to_card(
 ) -> None:
     proposal = await moderation.awaiting(uow, query.from_user.id, callback_data.id)
     await state.clear()
-    await show(query, card_text(proposal, i18n.current_locale, settings), card_keyboard(proposal))
+    await show(query, card_text(proposal, i18n.current_locale, settings.zone),
+               inline_keyboard(card_buttons(proposal)))
 
 
 @router.message(Command("cancel"), StateFilter(Moderating))

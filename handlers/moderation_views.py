@@ -1,92 +1,18 @@
-"""The moderators' card of a new (or reported) proposal and its buttons."""
+"""What moderators see after pressing a card's buttons: reasons, merge targets, confirmations."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.config import Settings
-from bot.i18n import _, format_moment
-from bot.services.proposals import Status
-from handlers.proposals_views import LANGUAGE_IN, REJECT_REASONS, area_name, short, status_label
+from bot.i18n import _
+from bot.notices.cards import WRITE_REASON, Moderate, Step
+from bot.notices.words import short
+from domain import REJECT_REASONS
 from storage.models import Proposal
-
-WRITE_REASON = "write"
-
-
-class Step(StrEnum):
-    APPROVE = "ok"
-    REJECT = "rj"
-    REASON = "rr"
-    MERGE = "mg"
-    MERGE_INTO = "mi"
-    MERGE_CONFIRMED = "mc"
-    RESTORE = "rs"
-    BACK = "bk"
-
-
-class Moderate(CallbackData, prefix="md"):
-    step: Step
-    id: int
-    target: int = 0
-    reason: str = ""
-
-
-def card_text(proposal: Proposal, locale: str, settings: Settings) -> str:
-    if proposal.hidden:
-        header = _("⚠️ <b>Hidden after reports: #{id}</b> · {status}").format(
-            id=proposal.id, status=status_label(proposal.status)
-        )
-    else:
-        header = _("🆕 <b>New proposal #{id}</b> ({language})").format(
-            id=proposal.id, language=_(LANGUAGE_IN[proposal.author.locale])
-        )
-    lines = [
-        header,
-        "",
-        f"<b>{escape(proposal.title)}</b>",
-        f"📍 {escape(area_name(proposal.area, locale))} · "
-        + format_moment(proposal.created_at, locale, settings.zone, "short"),
-        "",
-        escape(proposal.description),
-    ]
-    attachments = [
-        label
-        for label, present in (
-            (_("📷 photo"), proposal.photo_file_id is not None),
-            (_("📍 location"), proposal.latitude is not None),
-        )
-        if present
-    ]
-    if attachments:
-        lines += [
-            "",
-            _("Attached: {items} – see them with /p{id}").format(
-                items=", ".join(attachments), id=proposal.id
-            ),
-        ]
-    return "\n".join(lines)
-
-
-def card_keyboard(proposal: Proposal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if proposal.hidden:
-        builder.button(
-            text=_("↩️ Show again"), callback_data=Moderate(step=Step.RESTORE, id=proposal.id)
-        )
-    else:
-        builder.button(
-            text=_("✅ Approve"), callback_data=Moderate(step=Step.APPROVE, id=proposal.id)
-        )
-    builder.button(text=_("✖️ Reject"), callback_data=Moderate(step=Step.REJECT, id=proposal.id))
-    if not proposal.hidden:
-        builder.button(text=_("🔗 Merge"), callback_data=Moderate(step=Step.MERGE, id=proposal.id))
-    return builder.adjust(3).as_markup()
 
 
 def reasons_text(proposal: Proposal) -> str:
@@ -150,14 +76,3 @@ def merge_confirm_keyboard(proposal_id: int, target_id: int) -> InlineKeyboardMa
     )
     builder.button(text=_("‹ Back"), callback_data=Moderate(step=Step.BACK, id=proposal_id))
     return builder.adjust(2).as_markup()
-
-
-def decided_line(proposal: Proposal, moderator: str, reason: str | None) -> str:
-    """What happened, by whom: appended to the card so every moderator sees it."""
-    who = escape(moderator)
-    if proposal.status == Status.MERGED:
-        return _("🔗 Merged into #{id} by {who}").format(id=proposal.merged_into_id, who=who)
-    if proposal.status == Status.REJECTED:
-        shown = _(REJECT_REASONS[reason]) if reason in REJECT_REASONS else escape(reason or "")
-        return _("✖️ Rejected by {who}: {reason}").format(who=who, reason=shown)
-    return _("✅ Public, decided by {who}").format(who=who)

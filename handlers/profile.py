@@ -8,12 +8,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
+from bot.clock import Clock
 from bot.i18n import N_, _
-from bot.services import areas, delivery, residents
+from bot.services import areas, outbox, residents
+from bot.telegram.commands import CommandMenu
+from domain import WHOLE_CITY
 from handlers import help as help_
 from handlers.profile_views import (
     SKIP,
-    WHOLE_CITY,
     AreaPage,
     AreaPick,
     Flow,
@@ -54,18 +56,20 @@ class Onboarding(StatesGroup):
 
 @router.message(CommandStart(deep_link=True))
 async def start_with_unknown_link(
-    message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext
+    message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext, commands: CommandMenu
 ) -> None:
     """Feature routers handle the links they know before this one; the rest land here."""
     await message.answer(_("That link did not lead anywhere – it may be old or mistyped."))
-    await start(message, resident, uow, state)
+    await start(message, resident, uow, state, commands)
 
 
 @router.message(CommandStart())
-async def start(message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext) -> None:
+async def start(
+    message: Message, resident: Resident, uow: UnitOfWork, state: FSMContext, commands: CommandMenu
+) -> None:
     if resident.onboarded_at is not None:
         await state.clear()
-        await message.answer(help_.welcome_back_text(resident))
+        await message.answer(help_.welcome_back_text(commands))
         return
     await ask(message, Onboarding.language, resident, uow, state)
 
@@ -92,7 +96,7 @@ async def settings_part(
         case SettingsPart.AREA:
             await show_areas(query, uow, resident, 0, Flow.SETTINGS)
         case SettingsPart.QUIET:
-            await show(query, quiet_hours_prompt(), quiet_hours_keyboard(resident, delivery.QUIET_CHOICES))
+            await show(query, quiet_hours_prompt(), quiet_hours_keyboard(resident, outbox.QUIET_CHOICES))
         case SettingsPart.CLOSE:
             await show(query, settings_text(resident).rsplit("\n\n", 1)[0], None)
 
@@ -101,7 +105,7 @@ async def settings_part(
 async def pick_quiet_hours(
     query: CallbackQuery, callback_data: QuietPick, resident: Resident, uow: UnitOfWork
 ) -> None:
-    await delivery.set_quiet_hours(uow, resident, callback_data.start, callback_data.end)
+    await outbox.set_quiet_hours(uow, resident, callback_data.start, callback_data.end)
     await show(query, settings_text(resident), settings_keyboard())
 
 
@@ -113,19 +117,27 @@ async def pick_language(
     uow: UnitOfWork,
     state: FSMContext,
     i18n: I18n,
+    clock: Clock,
+    commands: CommandMenu,
 ) -> None:
     await residents.choose_language(uow, resident, callback_data.code)
     with i18n.use_locale(resident.locale):
-        await next_step(query, callback_data.flow, resident, uow, state)
+        await next_step(query, callback_data.flow, resident, uow, state, clock, commands)
 
 
 @router.callback_query(TypePick.filter())
 async def pick_type(
-    query: CallbackQuery, callback_data: TypePick, resident: Resident, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    callback_data: TypePick,
+    resident: Resident,
+    uow: UnitOfWork,
+    state: FSMContext,
+    clock: Clock,
+    commands: CommandMenu,
 ) -> None:
     if callback_data.value != "skip":
         await residents.choose_resident_type(uow, resident, callback_data.value)
-    await next_step(query, callback_data.flow, resident, uow, state)
+    await next_step(query, callback_data.flow, resident, uow, state, clock, commands)
 
 
 @router.callback_query(AreaPage.filter())
@@ -137,16 +149,28 @@ async def turn_area_page(
 
 @router.callback_query(AreaPick.filter())
 async def pick_area(
-    query: CallbackQuery, callback_data: AreaPick, resident: Resident, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    callback_data: AreaPick,
+    resident: Resident,
+    uow: UnitOfWork,
+    state: FSMContext,
+    clock: Clock,
+    commands: CommandMenu,
 ) -> None:
     if callback_data.area_id != SKIP:
         chosen = None if callback_data.area_id == WHOLE_CITY else callback_data.area_id
         await residents.choose_area(uow, resident, chosen)
-    await next_step(query, callback_data.flow, resident, uow, state)
+    await next_step(query, callback_data.flow, resident, uow, state, clock, commands)
 
 
 async def next_step(
-    query: CallbackQuery, flow: Flow, resident: Resident, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    flow: Flow,
+    resident: Resident,
+    uow: UnitOfWork,
+    state: FSMContext,
+    clock: Clock,
+    commands: CommandMenu,
 ) -> None:
     """After a choice: the next onboarding question, or back to the settings overview."""
     if flow is Flow.SETTINGS:
@@ -154,9 +178,9 @@ async def next_step(
         return
     current = await state.get_state()
     if current == Onboarding.area.state:
-        await residents.finish_onboarding(uow, resident)
+        await residents.finish_onboarding(uow, resident, clock.now())
         await state.clear()
-        await show(query, help_.onboarded_text(resident), None)
+        await show(query, help_.onboarded_text(commands), None)
     else:
         following = Onboarding.area if current == Onboarding.resident_type.state else Onboarding.resident_type
         await ask(query, following, resident, uow, state)

@@ -7,19 +7,11 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.domain import LOCALES, ResidentType
-from bot.i18n import N_, _
-from handlers.views import inline_keyboard
+from bot.i18n import _
+from bot.telegram.keyboards import inline_keyboard
+from domain import LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, WHOLE_CITY, ResidentType
 from storage.models import Area, Resident
 
-LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-RESIDENT_TYPE_LABELS = {
-    ResidentType.PERMANENT: N_("🏠 I live here"),
-    ResidentType.HOLIDAY: N_("🌲 Holiday resident"),
-    ResidentType.WORKS: N_("💼 I work or study here"),
-    ResidentType.OTHER: N_("🙂 Something else"),
-}
-WHOLE_CITY = 0
 SKIP = -1
 
 

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain import NotFound
 from bot.i18n import N_, _
+from bot.notices import Notices
+from bot.notices.words import area_name
 from bot.services import areas, proposals, themes
-from bot.services.proposals import ALL_AREAS
-from handlers.moderation import send_to_moderators
+from domain import ALL_AREAS, PROPOSAL_COMMAND, PROPOSAL_START, WHOLE_CITY, NotFound
 from handlers.proposals_views import (
-    WHOLE_CITY,
     Action,
     ListAreas,
     ProposalAct,
     ProposalList,
-    ProposalNotices,
     ProposalOpen,
     Sort,
-    area_name,
     card_keyboard,
     card_text,
-    edit_in_place,
     list_area_keyboard,
     list_keyboard,
     list_text,
@@ -47,12 +43,6 @@ COMMANDS = [
     ("proposals", N_("Browse and support residents' proposals")),
     ("mine", N_("Your proposals and supports")),
 ]
-DEEP_LINK = r"^p(\d+)$"
-PROPOSAL_COMMAND = r"^/p(\d+)(@\w+)?$"
-
-
-def deep_link(bot_username: str, proposal_id: int) -> str:
-    return f"https://t.me/{bot_username}?start=p{proposal_id}"
 
 
 async def show_card(
@@ -67,14 +57,10 @@ async def show_card(
     card = await proposals.card(uow, resident, proposal_id)
     text = card_text(card.proposal, card.supporters, resident.locale, settings)
     markup = card_keyboard(card)
-    if isinstance(event, Message):
-        await event.answer(text, reply_markup=markup)
-        return
-    await edit_in_place(event, text, markup)
-    await event.answer(notice)
+    await show(event, text, markup, notice)
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args.regexp(DEEP_LINK)))
+@router.message(CommandStart(deep_link=True, magic=F.args.regexp(PROPOSAL_START)))
 async def open_from_link(
     message: Message,
     command: CommandObject,
@@ -151,16 +137,11 @@ async def toggle_support(
     resident: Resident,
     settings: Settings,
     clock: Clock,
-    i18n: I18n,
+    notices: Notices,
 ) -> None:
     if callback_data.action is Action.SUPPORT:
         await proposals.support(
-            uow,
-            resident,
-            callback_data.id,
-            settings.support_milestones,
-            ProposalNotices(i18n, settings),
-            clock.now(),
+            uow, resident, callback_data.id, settings.support_milestones, notices, clock.now()
         )
         notice = _("👍 Thank you for your support!")
     else:
@@ -215,14 +196,12 @@ async def report(
     resident: Resident,
     settings: Settings,
     clock: Clock,
-    bot: Bot,
-    i18n: I18n,
+    notices: Notices,
 ) -> None:
     hidden = await proposals.report(
-        uow, resident, callback_data.id, settings.reports_to_hide, clock.now()
+        uow, resident, callback_data.id, settings.reports_to_hide, notices, clock.now()
     )
     if hidden is not None:
-        await send_to_moderators(bot, uow, settings, i18n, hidden)
         await show(
             query, _("Thank you. The proposal is hidden until a moderator has looked at it."), None
         )

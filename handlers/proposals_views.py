@@ -1,4 +1,4 @@
-"""Texts and keyboards of /proposals, a proposal's card, /mine, and the notifications about them."""
+"""Texts and keyboards of /proposals, a proposal's card and /mine."""
 
 from __future__ import annotations
 
@@ -6,37 +6,16 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from html import escape
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.domain import LOCALES, localized_text
-from bot.i18n import N_, _, format_moment, ngettext
-from bot.services.proposals import ALL_AREAS, PATH, Card, Page, Status, is_public
-from storage.models import Area, Proposal, TimelineEntry
-
-STATUS_LABELS = {
-    Status.PENDING: N_("⏳ Waiting for moderation"),
-    Status.INITIATIVE: N_("💡 Initiative"),
-    Status.PREPARATION: N_("🛠 Preparation"),
-    Status.FORUM: N_("🗣 Forum"),
-    Status.IMPLEMENTATION: N_("🏗 Implementation"),
-    Status.DONE: N_("🏁 Done"),
-    Status.REJECTED: N_("✖️ Not taken forward"),
-    Status.MERGED: N_("🔗 Merged into another proposal"),
-}
-REJECT_REASONS = {
-    "duplicate": N_("It repeats a proposal that already exists."),
-    "not_city": N_("It is not something the city can decide on."),
-    "rules": N_("It breaks the discussion rules."),
-    "unclear": N_("It is too unclear to take forward."),
-    "personal": N_("It contains personal information."),
-}
-WHOLE_CITY = 0  # in callback data; the store says None
-
+from bot.i18n import _, format_moment, ngettext
+from bot.notices.words import area_name, short, status_label
+from bot.services.proposals import Card, Page
+from domain import ALL_AREAS, PATH, WHOLE_CITY, Status, is_public
+from storage.models import Area, Proposal
 
 class Sort(StrEnum):
     NEWEST = "new"
@@ -82,34 +61,8 @@ class ThemeMove(CallbackData, prefix="tm"):
     status: str = ""
 
 
-async def edit_in_place(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Edit the pressed message; a double tap that changes nothing is not an error."""
-    if not isinstance(query.message, Message):
-        return
-    try:
-        await query.message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:
-        if "message is not modified" not in error.message:
-            raise
-
-
-def status_label(status: str) -> str:
-    return _(STATUS_LABELS[Status(status)])
-
-
-def area_name(area: Area | None, locale: str) -> str:
-    return area.name(locale) if area else _("Whole city")
-
-
 def supporters_line(count: int) -> str:
     return ngettext("👥 {count} supporter", "👥 {count} supporters", count).format(count=count)
-
-
-def short(title: str, limit: int = 40) -> str:
-    """A title cut for a button (buttons are plain text: no escaping)."""
-    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def card_text(proposal: Proposal, supporters: int, locale: str, settings: Settings) -> str:
@@ -296,94 +249,3 @@ def mine_text(own: Sequence[Proposal], supported: Sequence[Proposal]) -> str:
 
 def _mine_line(proposal: Proposal) -> str:
     return f"• <b>{escape(proposal.title)}</b> – {status_label(proposal.status)} – /p{proposal.id}"
-
-
-class ProposalNotices:
-    """Notices to authors and followers in every language (services.proposals.Notices)."""
-
-    def __init__(self, i18n: I18n, settings: Settings) -> None:
-        self.i18n = i18n
-        self.settings = settings
-
-    def _render(self, msgid: str, **values: object) -> dict[str, str]:
-        """msgid in every locale; a callable value is rendered per locale too."""
-        return {
-            locale: self.i18n.gettext(msgid, locale=locale).format(
-                **{
-                    name: value(locale) if callable(value) else value
-                    for name, value in values.items()
-                }
-            )
-            for locale in LOCALES
-        }
-
-    def outcome(self, proposal: Proposal, reason: str | None) -> dict[str, str]:
-        title = escape(proposal.title)
-        if proposal.status == Status.INITIATIVE:
-            return self._render(
-                N_(
-                    "✅ Your proposal <b>{title}</b> was approved and is now public. "
-                    "Residents can support and follow it: /p{id}"
-                ),
-                title=title,
-                id=proposal.id,
-            )
-        if proposal.status == Status.MERGED:
-            return self._render(
-                N_(
-                    "🔗 Your proposal <b>{title}</b> was merged into a similar one, which your "
-                    "supporters and followers now back: /p{id}"
-                ),
-                title=title,
-                id=proposal.merged_into_id,
-            )
-        return self._render(
-            N_("Your proposal <b>{title}</b> was not taken forward.\n\nReason: {reason}"),
-            title=title,
-            reason=lambda locale: self._reason(reason, locale),
-        )
-
-    def _reason(self, reason: str | None, locale: str) -> str:
-        if reason in REJECT_REASONS:
-            return self.i18n.gettext(REJECT_REASONS[reason], locale=locale)
-        return escape(reason or "–")
-
-    def milestone(self, proposal: Proposal, supporters: int) -> dict[str, str]:
-        return self._render(
-            N_("🎉 Your proposal <b>{title}</b> has passed {count} supporters! /p{id}"),
-            title=escape(proposal.title),
-            count=supporters,
-            id=proposal.id,
-        )
-
-    def status_changed(self, proposal: Proposal, entry: TimelineEntry) -> dict[str, str]:
-        return self._render(
-            N_(
-                "🧭 <b>{title}</b> has moved on its path: {status}\n\n{note}"
-                "Where it stands and how it got there: /p{id}"
-            ),
-            title=escape(proposal.title),
-            status=lambda locale: self.i18n.gettext(
-                STATUS_LABELS[Status(entry.status)], locale=locale
-            ),
-            note=lambda locale: note_block(entry, locale, self.settings.default_locale, self.i18n),
-            id=proposal.id,
-        )
-
-
-def note_block(entry: TimelineEntry, locale: str, default_locale: str, i18n: I18n) -> str:
-    """The staff note in the reader's language (saying so when another language is shown), or ''."""
-    try:
-        text, used = localized_text(entry.notes, locale, default_locale)
-    except ValueError:
-        return ""
-    block = escape(text)
-    if used != locale:
-        language = i18n.gettext(LANGUAGE_IN[used], locale=locale)
-        block += " " + i18n.gettext(N_("(only available {language})"), locale=locale).format(
-            language=language
-        )
-    return block + "\n\n"
-
-
-LANGUAGE_IN = {"fi": N_("in Finnish"), "sv": N_("in Swedish"), "en": N_("in English")}

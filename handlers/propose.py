@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -25,9 +24,9 @@ from bot.services.proposals import (
     TextProblem,
     TooManyProposals,
 )
-from handlers.moderation import send_to_moderators
+from bot.notices import Notices
+from domain import WHOLE_CITY, is_public
 from handlers.proposals import show_card
-from handlers.proposals_views import WHOLE_CITY, ProposalNotices
 from handlers.propose_views import (
     DraftAction,
     DraftArea,
@@ -338,20 +337,18 @@ async def send(
     state: FSMContext,
     settings: Settings,
     clock: Clock,
-    bot: Bot,
-    i18n: I18n,
+    notices: Notices,
 ) -> None:
     draft = Draft.from_data(await state.get_data())
     try:
         proposal = await proposals.submit(
-            uow, resident, draft, settings.proposals_per_day, clock.now()
+            uow, resident, draft, settings.proposals_per_day, notices, clock.now()
         )
     except TooManyProposals as error:
         await show(query, too_many_text(error), None)
         return
     await state.clear()
     await show(query, sent_text(proposal), None)
-    await send_to_moderators(bot, uow, settings, i18n, proposal)
 
 
 @router.callback_query(StateFilter(Proposing.preview), SupportInstead.filter())
@@ -363,19 +360,14 @@ async def support_instead(
     state: FSMContext,
     settings: Settings,
     clock: Clock,
-    i18n: I18n,
+    notices: Notices,
 ) -> None:
     proposal = await proposals.support(
-        uow,
-        resident,
-        callback_data.id,
-        settings.support_milestones,
-        ProposalNotices(i18n, settings),
-        clock.now(),
+        uow, resident, callback_data.id, settings.support_milestones, notices, clock.now()
     )
     await state.clear()
     notice = _("👍 You now support it, and your draft was discarded. /mine shows what you support.")
-    if proposals.is_public(proposal):
+    if is_public(proposal):
         await show_card(query, uow, resident, proposal.id, settings, notice)
     else:
         await show(query, notice, None)

@@ -12,7 +12,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_, _
 from bot.services.proposals import DESCRIPTION_LIMIT, TITLE_LIMIT, Draft, TextProblem
-from handlers.proposals_views import WHOLE_CITY, area_name, area_picker, short
+from bot.notices.words import area_name, short
+from domain import WHOLE_CITY
+from handlers.proposals_views import area_picker
 from storage.models import Area, Proposal
 
 STEPS = 5

@@ -7,15 +7,15 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import _
+from bot.notices import Notices
 from bot.services import themes
-from bot.services.proposals import Status
+from domain import Status
 from handlers.proposals import show_card
-from handlers.proposals_views import ProposalNotices, ThemeMove
+from handlers.proposals_views import ThemeMove
 from handlers.themes_views import (
     ThemeMoveConfirmed,
     confirm_keyboard,
@@ -89,7 +89,7 @@ async def move(
     state: FSMContext,
     settings: Settings,
     clock: Clock,
-    i18n: I18n,
+    notices: Notices,
 ) -> None:
     data = await state.get_data()
     note = data.get("note") if data.get("proposal_id") == callback_data.id else None
@@ -99,7 +99,7 @@ async def move(
         callback_data.id,
         callback_data.status,
         {resident.locale: note},
-        ProposalNotices(i18n, settings),
+        notices,
         clock.now(),
     )
     await state.clear()

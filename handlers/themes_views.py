@@ -12,9 +12,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.i18n import _, format_moment
-from bot.services.proposals import PATH, Status
+from bot.notices.words import note_block, status_label
 from bot.services.themes import TARGETS
-from handlers.proposals_views import ProposalOpen, ThemeMove, note_block, status_label
+from domain import PATH, Status
+from handlers.proposals_views import ProposalOpen, ThemeMove
 from storage.models import Proposal, TimelineEntry
 
 

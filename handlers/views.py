@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import _
 
@@ -13,25 +13,24 @@ def command_lines(commands: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"/{name} – {_(description)}" for name, description in commands)
 
 
-async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Answer a command with a new message, or a button press by editing its message."""
-    if isinstance(event, CallbackQuery):
-        if isinstance(event.message, Message):
-            await event.message.edit_text(text, reply_markup=markup)
-        await event.answer()
-    else:
+async def show(
+    event: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    toast: str | None = None,
+) -> None:
+    """Answer a command with a new message, or a button press by editing its message.
+
+    A press that would change nothing (a double tap) is not an error: Telegram refuses the
+    identical edit with "message is not modified", and the toast still answers the press.
+    """
+    if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
-
-
-Button = tuple[str, CallbackData | str]
-
-
-def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """Rows of (text, callback data). Cheaper than InlineKeyboardBuilder, which deep-copies."""
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [
-            InlineKeyboardButton(text=text, callback_data=data if isinstance(data, str) else data.pack())
-            for text, data in row
-        ]
-        for row in rows if row
-    ])
+        return
+    if isinstance(event.message, Message):
+        try:
+            await event.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
+    await event.answer(toast)

@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.areas import AreaRepository
-from storage.repositories.delivery import DeliveryRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
 from storage.repositories.staff import StaffRepository
@@ -27,7 +27,7 @@ class UnitOfWork:
         self.areas = AreaRepository(self.session)
         self.staff = StaffRepository(self.session)
         self.updates = ProcessedUpdateRepository(self.session)
-        self.deliveries = DeliveryRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         self.proposals = ProposalRepository(self.session)
         self.themes = ThemeRepository(self.session)
         return self

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App, build_app
+from foorumi.app import App, build_app
 from bot.config import load_settings
 from storage import migrate
 from storage.db import create_engine, create_session_factory
@@ -81,7 +81,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def app(sqlite_engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[App]:
+def settings_overrides() -> dict:
+    """Settings the `app` fixture is built with besides the defaults (parametrize to change)."""
+    return {}
+
+
+@pytest.fixture
+async def app(sqlite_engine: AsyncEngine, clock: FakeClock, settings_overrides: dict) -> AsyncIterator[App]:
     """The whole bot on SQLite with a recording Bot session (no network) and a fake clock."""
     await empty_tables(sqlite_engine)
     settings = load_settings(
@@ -89,6 +95,7 @@ async def app(sqlite_engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[App
         database_url=sqlite_engine.url.render_as_string(),
         default_locale="fi",
         _env_file=None,
+        **settings_overrides,
     )
     bot_app = build_app(settings, session=RecordingSession(), clock=clock)
     yield bot_app

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.domain import LOCALES, DomainError
+from domain import LOCALES, DomainError
 from storage.models import Area
 from storage.uow import UnitOfWork
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import NotFound, Role
-from bot.services import delivery, staff
-from bot.services.proposals import PATH, Notices, Status, is_public, similar
+from bot.services import outbox, staff
+from bot.services.proposals import CARD, Notices, similar, subject_of
+from domain import PATH, NotFound, Role, Status, is_public
 from storage.models import Proposal
 from storage.uow import UnitOfWork
 
@@ -48,11 +48,11 @@ async def _decide(
     ):
         raise AlreadyModerated("decided meanwhile")
     await uow.proposals.clear_reports(proposal.id)
+    await uow.outbox.cancel_unsent(CARD, subject_of(proposal), now)
     await uow.themes.add_entry(proposal.id, status, {}, actor_telegram_id, now)
     await uow.proposals.log(proposal.id, actor_telegram_id, status.value, reason, now)
-    await delivery.enqueue(
-        uow, [proposal.author_id], notices.outcome(proposal, reason), kind="proposal_outcome"
-    )
+    await outbox.enqueue(uow, [proposal.author_id], notices.outcome(proposal, reason),
+                         kind="proposal_outcome", subject=subject_of(proposal), now=now)
     await uow.commit()
     return proposal
 
@@ -130,6 +130,7 @@ async def restore(
     if not await uow.proposals.transition(proposal, hidden=False):
         raise AlreadyModerated("restored meanwhile")
     await uow.proposals.clear_reports(proposal.id)
+    await uow.outbox.cancel_unsent(CARD, subject_of(proposal), now)
     await uow.proposals.log(proposal.id, actor_telegram_id, "restore", None, now)
     await uow.commit()
     return proposal

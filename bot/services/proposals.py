@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.domain import DomainError, NotFound
-from bot.services import delivery, similarity
+from bot.services import outbox, similarity
+from domain import PATH, Chat, DomainError, Notice, NotFound, Role, Status, is_public
 from storage.models import Area, ModerationAction, Proposal, Resident, TimelineEntry
-from storage.repositories.proposals import ALL_AREAS  # noqa: F401  (the list filter for every area)
 from storage.uow import UnitOfWork
 
 TITLE_LIMIT = 100
@@ -20,20 +18,7 @@ PAGE_SIZE = 5
 SIMILAR_LIMIT = 3
 SIMILARITY_POOL_SIZE = 1000
 FLOOD_WINDOW = timedelta(days=1)
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    INITIATIVE = "initiative"
-    PREPARATION = "preparation"
-    FORUM = "forum"
-    IMPLEMENTATION = "implementation"
-    DONE = "done"
-    REJECTED = "rejected"
-    MERGED = "merged"
-
-
-PATH = (Status.INITIATIVE, Status.PREPARATION, Status.FORUM, Status.IMPLEMENTATION, Status.DONE)
+CARD = "moderation_card"  # the outbox kind of moderators' cards
 
 
 class TextProblem(DomainError):
@@ -56,13 +41,21 @@ class TooManyProposals(DomainError):
 
 
 class Notices(Protocol):
-    """Renders notifications for every locale (locale -> escaped HTML); lives with the views."""
+    """Composes what the bot says on its own, in every language (bot/notices)."""
 
-    def outcome(self, proposal: Proposal, reason: str | None) -> dict[str, str]: ...
+    @property
+    def staff_chat(self) -> Chat | None: ...
 
-    def milestone(self, proposal: Proposal, supporters: int) -> dict[str, str]: ...
+    @property
+    def default_locale(self) -> str: ...
 
-    def status_changed(self, proposal: Proposal, entry: TimelineEntry) -> dict[str, str]: ...
+    def outcome(self, proposal: Proposal, reason: str | None) -> Notice: ...
+
+    def milestone(self, proposal: Proposal, supporters: int) -> Notice: ...
+
+    def status_changed(self, proposal: Proposal, entry: TimelineEntry) -> Notice: ...
+
+    def moderator_card(self, proposal: Proposal) -> Notice: ...
 
 
 @dataclass(frozen=True)
@@ -98,10 +91,6 @@ def clean_text(text: str | None, limit: int) -> str:
     return cleaned
 
 
-def is_public(proposal: Proposal) -> bool:
-    return proposal.status in PATH and not proposal.hidden
-
-
 async def ensure_may_propose(
     uow: UnitOfWork, resident: Resident, per_day: int, now: datetime
 ) -> None:
@@ -129,7 +118,7 @@ async def area_of(uow: UnitOfWork, area_id: int | None) -> Area | None:
 
 
 async def submit(
-    uow: UnitOfWork, resident: Resident, draft: Draft, per_day: int, now: datetime
+    uow: UnitOfWork, resident: Resident, draft: Draft, per_day: int, notices: Notices, now: datetime
 ) -> Proposal:
     """Send a draft to the moderators; the author follows it from now on.
 
@@ -155,8 +144,27 @@ async def submit(
     if proposal is None:
         raise AlreadySent("draft sent before")
     await uow.themes.follow(proposal.id, resident.id, now)
+    await request_review(uow, proposal, notices, now)
     await uow.commit()
     return proposal
+
+
+async def request_review(uow: UnitOfWork, proposal: Proposal, notices: Notices, now: datetime) -> None:
+    """The moderators' card goes to the staff group, or to every moderator when there is none."""
+    if notices.staff_chat is not None:
+        recipients = [notices.staff_chat]
+    else:
+        moderators = await uow.staff.holders_of({Role.MODERATOR.value, Role.ADMIN.value})
+        locales = await uow.residents.locales_of(moderators)
+        recipients = [Chat(telegram_id, locales.get(telegram_id, notices.default_locale))
+                      for telegram_id in moderators]
+    await outbox.enqueue(uow, recipients, notices.moderator_card(proposal), kind=CARD,
+                         subject=subject_of(proposal), now=now)
+
+
+def subject_of(proposal: Proposal) -> str:
+    """How the outbox names a proposal, so every copy of its card can be found again."""
+    return f"proposal:{proposal.id}"
 
 
 async def viewable(uow: UnitOfWork, proposal_id: int, resident: Resident) -> Proposal:
@@ -214,12 +222,12 @@ async def support(
         raise NotFound("proposal cannot be supported")
     await uow.proposals.add_support(proposal.id, resident.id, now)
     await uow.commit()
-    await _announce_milestone(uow, proposal, milestones, notices)
+    await _announce_milestone(uow, proposal, milestones, notices, now)
     return proposal
 
 
 async def _announce_milestone(
-    uow: UnitOfWork, proposal: Proposal, milestones: Sequence[int], notices: Notices
+    uow: UnitOfWork, proposal: Proposal, milestones: Sequence[int], notices: Notices, now: datetime
 ) -> None:
     """Tell the author about the highest milestone passed, once.
 
@@ -229,11 +237,9 @@ async def _announce_milestone(
     supporters = await uow.proposals.supporters(proposal.id)
     passed = max((milestone for milestone in milestones if supporters >= milestone), default=None)
     if passed is not None and await uow.proposals.raise_milestone(proposal.id, passed):
-        await delivery.enqueue(
-            uow,
-            [proposal.author_id],
-            notices.milestone(proposal, passed),
-            kind="proposal_milestone",
+        await outbox.enqueue(
+            uow, [proposal.author_id], notices.milestone(proposal, passed),
+            kind="proposal_milestone", subject=subject_of(proposal), now=now,
         )
         await uow.commit()
 
@@ -247,7 +253,12 @@ async def withdraw_support(uow: UnitOfWork, resident: Resident, proposal_id: int
 
 
 async def report(
-    uow: UnitOfWork, resident: Resident, proposal_id: int, reports_to_hide: int, now: datetime
+    uow: UnitOfWork,
+    resident: Resident,
+    proposal_id: int,
+    reports_to_hide: int,
+    notices: Notices,
+    now: datetime,
 ) -> Proposal | None:
     """Flag a public proposal; returns it when this report hid it until a moderator looks."""
     proposal = await public(uow, proposal_id)
@@ -255,6 +266,7 @@ async def report(
     hides = counted and await uow.proposals.reports(proposal.id) >= reports_to_hide
     if hides and await uow.proposals.transition(proposal, hidden=True):
         await uow.proposals.log(proposal.id, None, "hide", f"{reports_to_hide} reports", now)
+        await request_review(uow, proposal, notices, now)
         await uow.commit()
         return proposal
     await uow.commit()

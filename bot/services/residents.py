@@ -1,8 +1,10 @@
 """Residents: first contact, language, who they are and where."""
 from __future__ import annotations
 
-from bot.domain import LOCALES, NotFound, ResidentType
-from storage.models import Resident, utcnow
+from datetime import datetime
+
+from domain import LOCALES, NotFound, ResidentType
+from storage.models import Resident
 from storage.uow import UnitOfWork
 
 
@@ -37,7 +39,7 @@ async def choose_area(uow: UnitOfWork, resident: Resident, area_id: int | None) 
     await uow.commit()
 
 
-async def finish_onboarding(uow: UnitOfWork, resident: Resident) -> None:
+async def finish_onboarding(uow: UnitOfWork, resident: Resident, now: datetime) -> None:
     if resident.onboarded_at is None:
-        resident.onboarded_at = utcnow()
+        resident.onboarded_at = now
         await uow.commit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import PermissionDenied, Role
+from domain import PermissionDenied, Role
 from storage.models import StaffRole
 from storage.uow import UnitOfWork
 

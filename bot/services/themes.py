@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import LOCALES, NotFound, Role
-from bot.services import delivery, staff
-from bot.services.proposals import PATH, Notices, Status, public, viewable
+from bot.services import outbox, staff
+from bot.services.proposals import Notices, public, subject_of, viewable
+from domain import LOCALES, PATH, NotFound, Role, Status
 from storage.models import Proposal, Resident, TimelineEntry
 from storage.uow import UnitOfWork
 
@@ -60,12 +60,9 @@ async def move(
     await uow.proposals.log(proposal.id, actor_telegram_id, "status", status.value, now)
     followers = await uow.themes.follower_ids(proposal.id)
     if followers:
-        await delivery.enqueue(
-            uow,
-            list(followers),
-            notices.status_changed(proposal, entry),
-            kind="theme_status",
-            created_by=actor_telegram_id,
+        await outbox.enqueue(
+            uow, list(followers), notices.status_changed(proposal, entry), kind="theme_status",
+            subject=subject_of(proposal), created_by=actor_telegram_id, now=now,
         )
     await uow.commit()
     return entry

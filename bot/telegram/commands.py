@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
-from bot.domain import LOCALES
+from domain import LOCALES
 
 # (command, description msgid marked with N_)
 CommandList = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class CommandMenu:
+    """Every feature's commands: those for residents (the menu) and those for staff."""
+
+    residents: CommandList
+    staff: CommandList
 
 
 def localized(commands: CommandList, i18n: I18n, locale: str) -> list[BotCommand]:

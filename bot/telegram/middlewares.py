@@ -10,7 +10,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
-from bot.domain import pick_locale
+from domain import pick_locale
 from bot.services import residents
 from storage.uow import UnitOfWorkFactory
 

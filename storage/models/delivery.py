@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, CheckConstraint, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
 
 
 class Broadcast(Base):
-    """One message to an audience; its texts per language and its running totals.
+    """One message to its recipients: texts (and buttons) per language, and its running totals.
+
+    `kind` says what it is (a staff broadcast, a notice, a moderator's card); `subject` what it
+    is about ("proposal:12"), so that every copy of a card can be found and edited later.
 
     The totals change in the same transaction as the outbox rows they count, so they are exact.
     """
@@ -20,6 +25,9 @@ class Broadcast(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     texts: Mapped[dict] = mapped_column()
+    buttons: Mapped[dict | None] = mapped_column()
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
     media_kind: Mapped[str | None] = mapped_column(String(16))
     media_file_id: Mapped[str | None] = mapped_column(String(255))
     audience: Mapped[dict | None] = mapped_column()
@@ -44,17 +52,22 @@ class Broadcast(Base):
 
 
 class Delivery(Base):
-    """The outbox: one message to one resident and what became of it."""
+    """The outbox: one message to one resident (or one chat that is no resident) and its fate."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "resident_id"),
+        UniqueConstraint("broadcast_id", "chat_id"),
+        CheckConstraint("(resident_id IS NULL) <> (chat_id IS NULL)", name="one_recipient"),
         Index("ix_deliveries_due", "broadcast_id", "status", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    locale: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     not_before: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from storage.models import Resident
@@ -9,6 +11,13 @@ from storage.repositories.base import Repository
 class ResidentRepository(Repository):
     async def by_telegram_id(self, telegram_id: int) -> Resident | None:
         return await self.session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
+
+    async def locales_of(self, telegram_ids: Collection[int]) -> dict[int, str]:
+        """The language of each of these Telegram users who has a profile."""
+        rows = await self.session.execute(
+            select(Resident.telegram_id, Resident.locale).where(Resident.telegram_id.in_(telegram_ids))
+        )
+        return dict(rows.all())
 
     async def get_or_create(self, telegram_id: int, locale: str) -> Resident:
         """The resident for this Telegram user; created (race-safe) on first contact.

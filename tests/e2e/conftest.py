@@ -7,10 +7,12 @@
         reply = await running.client.wait_for_reply(PEOPLE.aino, sent["seq"])
 
 It starts a sandbox (unless you pass `sandbox=`, e.g. to keep the chats across a bot restart),
-builds the bot with `bot.app.build_app` pointed at it through BOT_API_URL and a token, and runs
-`bot.app.run` (long polling; `webhook=True` for a webhook on a free local port with a secret).
+builds the bot with `foorumi.app.build_app` pointed at it through BOT_API_URL and a token, and runs
+`foorumi.app.run` (long polling; `webhook=True` for a webhook on a free local port with a secret).
 It yields `RunningBot(client, sandbox, app)`; leaving the block stops the bot, then the sandbox.
-Extra keyword arguments are settings (e.g. `default_locale="sv"`).
+Extra keyword arguments are settings (e.g. `default_locale="sv"`). The bot's clock is a
+`RunningClock` (real seconds from the tests' instant, see tests/support/clock.py) unless `clock=`
+gives one: a test whose outcome depends on the time of day passes a clock at its own instant.
 
 Fixtures: `e2e` is `running_bot` on a fresh SQLite database per test; `e2e_database_url` is that
 database, `mikkeli_database_url` the same with Mikkeli's areas loaded and `demo_database_url` with
@@ -32,17 +34,17 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_app, run, start
+from bot.clock import Clock
 from bot.config import Settings, load_settings
-from bot import demo
-from bot.clock import SystemClock
-from bot.demo import AREA_FILE
-from bot.i18n import create_i18n
 from bot.services import areas
+from foorumi import demo
+from foorumi.app import App, build_app, build_core, run, start
+from foorumi.demo import AREA_FILE
 from sandbox import RunningSandbox, SandboxClient, run_sandbox
 from storage import migrate
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWork
+from tests.support.clock import RunningClock
 
 PEOPLE = SimpleNamespace(  # the sandbox's personas (sandbox/personas.json)
     aino=710000001, sven=710000002, grace=710000003, pentti=710000004, lena=710000005,
@@ -87,13 +89,19 @@ def bot_settings(sandbox: RunningSandbox, database_url: str, *, webhook: bool = 
 
 @asynccontextmanager
 async def running_bot(
-    database_url: str, *, sandbox: RunningSandbox | None = None, webhook: bool = False, **overrides: Any
+    database_url: str,
+    *,
+    sandbox: RunningSandbox | None = None,
+    webhook: bool = False,
+    clock: Clock | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
     async with AsyncExitStack() as stack:
         if sandbox is None:
             sandbox = await stack.enter_async_context(run_sandbox())
         client = await stack.enter_async_context(SandboxClient(sandbox.url))
-        app = build_app(bot_settings(sandbox, database_url, webhook=webhook, **overrides))
+        settings = bot_settings(sandbox, database_url, webhook=webhook, **overrides)
+        app = build_app(settings, clock=clock or RunningClock())
         task = asyncio.create_task(run(app), name="bot")
         try:
             yield RunningBot(client, sandbox, app)
@@ -119,7 +127,7 @@ async def stop(app: App, task: asyncio.Task[None]) -> None:
 @asynccontextmanager
 async def started_app(settings: Settings) -> AsyncIterator[App]:
     """The bot ready to handle updates that a test feeds it (no polling loop)."""
-    app = build_app(settings)
+    app = build_app(settings, clock=RunningClock())
     try:
         await start(app)
         yield app
@@ -171,12 +179,12 @@ async def with_mikkeli_areas(database_url: str) -> None:
 
 async def with_demo_city(database_url: str) -> None:
     """The demo city of `foorumi demo` (bot/demo.py) in this database."""
-    engine = create_engine(database_url)
     settings = load_settings(_env_file=None, database_url=database_url, default_locale="fi")
+    core = build_core(settings, clock=RunningClock())
     try:
-        await demo.prepare(engine, settings, create_i18n(settings.default_locale), SystemClock().now())
+        await demo.prepare(core)
     finally:
-        await engine.dispose()
+        await core.close()
 
 
 @pytest.fixture

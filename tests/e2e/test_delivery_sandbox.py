@@ -6,36 +6,41 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.audience import Audience
-from bot.domain import Role
-from bot.services import delivery, staff
+from bot.services import outbox, staff
+from domain import Audience, Notice, Role
 from sandbox import Limits, run_sandbox
 from storage import migrate
 from storage.db import create_engine, create_session_factory
 from storage.models import Broadcast, Delivery
 from storage.uow import unit_of_work_factory
 from tests.e2e.conftest import PEOPLE, Persona, running_bot
-from tests.support.delivery import I18N, ZONE, add_residents
+from tests.support.clock import RunningClock
+from tests.support.delivery import I18N, add_residents
 
 FIRST = 720_000_000
 TEXTS = {"fi": "Kesäasukkaiden ilta torstaina", "sv": "Fritidsboendes kväll på torsdag"}
+# Residents' default quiet hours are 21–08: tests about sending run at midday, the quiet-hours
+# test at night, whatever the hour the suite itself runs at.
+MIDDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 12:00 in Mikkeli
+NIGHT = datetime(2026, 6, 15, 20, 30, tzinfo=UTC)  # 23:30 in Mikkeli
 
 
 class Store:
     """The bot's database, opened beside it (seed before the bot starts, read while it runs)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: RunningClock) -> None:
         self.engine = create_engine(url)
         self.uow_factory = unit_of_work_factory(create_session_factory(self.engine))
+        self.clock = clock  # the bot's: what it sends "now" is due for it
 
     async def broadcast(self, broadcast_id: int) -> Broadcast:
         async with self.uow_factory() as uow:
-            return await uow.deliveries.get(broadcast_id)
+            return await uow.outbox.get(broadcast_id)
 
     async def finished(self, broadcast_id: int, timeout: float = 30) -> Broadcast:
         """Waits (polling the store) until the broadcast is done or cancelled."""
@@ -46,17 +51,23 @@ class Store:
 
     async def send(self, recipients, texts=TEXTS, urgent: bool = False) -> int:
         async with self.uow_factory() as uow:
-            broadcast_id = await delivery.enqueue(uow, recipients, texts, kind="broadcast", urgent=urgent)
+            broadcast_id = await outbox.enqueue(uow, recipients, Notice(texts), kind="broadcast",
+                                                urgent=urgent, now=self.clock.now())
             await uow.commit()
         return broadcast_id
 
 
 @pytest.fixture
-async def store(e2e_database_url):
+def instant() -> datetime:
+    return MIDDAY
+
+
+@pytest.fixture
+async def store(e2e_database_url, instant):
     engine = create_engine(e2e_database_url)
     await migrate.upgrade(engine)
     await engine.dispose()
-    opened = Store(e2e_database_url)
+    opened = Store(e2e_database_url, RunningClock(instant))
     yield opened
     await opened.engine.dispose()
 
@@ -73,7 +84,7 @@ def per_chat(log: list[dict]) -> Counter:
 
 async def test_a_429_pauses_sending_for_retry_after_and_nothing_is_lost(store, e2e_database_url):
     async with run_sandbox(limits=Limits(global_per_second=10)) as sandbox:
-        async with running_bot(e2e_database_url, sandbox=sandbox) as running:
+        async with running_bot(e2e_database_url, sandbox=sandbox, clock=store.clock) as running:
             await residents(store, running.client, 40)
             broadcast_id = await store.send(Audience())
             done = await store.finished(broadcast_id)
@@ -88,7 +99,7 @@ async def test_a_429_pauses_sending_for_retry_after_and_nothing_is_lost(store, e
 
 async def test_403_marks_the_resident_blocked_and_they_are_not_tried_again(store, e2e_database_url):
     async with run_sandbox() as sandbox:
-        async with running_bot(e2e_database_url, sandbox=sandbox) as running:
+        async with running_bot(e2e_database_url, sandbox=sandbox, clock=store.clock) as running:
             await residents(store, running.client, 5)
             sandbox.state.users[FIRST + 2].blocked = True  # blocked without the bot hearing of it
             first = await store.finished(await store.send(Audience()))
@@ -102,7 +113,7 @@ async def test_403_marks_the_resident_blocked_and_they_are_not_tried_again(store
 
 
 async def test_blocking_and_restarting_in_telegram_keeps_the_store_up_to_date(store, e2e_database_url):
-    async with running_bot(e2e_database_url) as running:
+    async with running_bot(e2e_database_url, clock=store.clock) as running:
         aino = Persona(running.client, PEOPLE.aino)
         await aino.send("/start")
         await running.client.block(PEOPLE.aino)
@@ -126,7 +137,7 @@ async def test_a_restart_mid_broadcast_loses_nothing_and_resends_only_what_was_i
     store, e2e_database_url
 ):
     async with run_sandbox() as sandbox:
-        async with running_bot(e2e_database_url, sandbox=sandbox) as first:
+        async with running_bot(e2e_database_url, sandbox=sandbox, clock=store.clock) as first:
             await residents(store, first.client, 60)
             broadcast_id = await store.send(Audience(), urgent=True)
             async with asyncio.timeout(10):
@@ -136,7 +147,7 @@ async def test_a_restart_mid_broadcast_loses_nothing_and_resends_only_what_was_i
         async with store.uow_factory() as uow:
             in_flight = len(list(await uow.session.scalars(
                 select(Delivery.id).where(Delivery.status == "sending"))))
-        async with running_bot(e2e_database_url, sandbox=sandbox) as second:
+        async with running_bot(e2e_database_url, sandbox=sandbox, clock=store.clock) as second:
             done = await store.finished(broadcast_id)
             log = await second.client.delivery_log()
     counts = per_chat(log)
@@ -148,7 +159,7 @@ async def test_a_restart_mid_broadcast_loses_nothing_and_resends_only_what_was_i
 async def test_staff_broadcast_reaches_the_chosen_audience_in_their_languages(store, e2e_database_url):
     async with store.uow_factory() as uow:
         await staff.grant(uow, PEOPLE.grace, Role.EDITOR, None)
-    async with running_bot(e2e_database_url) as running:
+    async with running_bot(e2e_database_url, clock=store.clock) as running:
         await residents(store, running.client, 3, FIRST, resident_type="holiday")
         await residents(store, running.client, 2, FIRST + 10, resident_type="holiday", locale="sv")
         await residents(store, running.client, 2, FIRST + 20, resident_type="holiday", locale="en")
@@ -178,10 +189,10 @@ async def test_staff_broadcast_reaches_the_chosen_audience_in_their_languages(st
                                  "\n\n" + TEXTS["fi"])
 
 
+@pytest.mark.parametrize("instant", [NIGHT])
 async def test_quiet_hours_hold_non_urgent_messages_until_morning(store, e2e_database_url):
-    hour = datetime.now(ZONE).hour
-    async with running_bot(e2e_database_url) as running:
-        quiet = await residents(store, running.client, 2, FIRST, quiet_from=hour, quiet_until=(hour + 2) % 24)
+    async with running_bot(e2e_database_url, clock=store.clock) as running:
+        quiet = await residents(store, running.client, 2, FIRST, quiet_from=21, quiet_until=8)
         awake = await residents(store, running.client, 2, FIRST + 10, quiet_from=0, quiet_until=0)
         normal = await store.send([*quiet, *awake])
         urgent = await store.finished(await store.send([*quiet, *awake], {"fi": "Vesikatko!"}, urgent=True))
@@ -194,10 +205,14 @@ async def test_quiet_hours_hold_non_urgent_messages_until_morning(store, e2e_dat
     got_normal = {entry["chat_id"] for entry in log if entry["text"] == TEXTS["fi"]}
     assert got_normal == {FIRST + 10, FIRST + 11}
     assert (waiting.status, waiting.remaining) == ("sending", 2)
+    async with store.uow_factory() as uow:
+        held = set(await uow.session.scalars(
+            select(Delivery.not_before).where(Delivery.broadcast_id == normal, Delivery.status == "pending")))
+    assert held == {datetime(2026, 6, 16, 5, 0, tzinfo=UTC)}  # 08:00 in Mikkeli
 
 
 async def test_residents_cannot_broadcast(store, e2e_database_url):
-    async with running_bot(e2e_database_url) as running:
+    async with running_bot(e2e_database_url, clock=store.clock) as running:
         aino = Persona(running.client, PEOPLE.aino)
         await aino.send("/start")
         reply = await aino.send("/broadcast")

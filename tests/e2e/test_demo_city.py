@@ -6,8 +6,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot import demo
-from bot.domain import Role
+from foorumi import demo
+from domain import Role
 from bot.services import staff
 from sandbox.state import PERSONAS_FILE
 from storage.db import create_engine, create_session_factory

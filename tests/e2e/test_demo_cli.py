@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
-from bot.cli import demo as demo_cli
-from bot.cli import run as _run_command  # noqa: F401  (registers `foorumi run`)
+from foorumi.cli import app as cli
+from foorumi.cli import demo as demo_cli
+from foorumi.cli import run as _run_command  # noqa: F401  (registers `foorumi run`)
 from sandbox import SandboxClient
 from tests.e2e.conftest import PEOPLE, free_port
 

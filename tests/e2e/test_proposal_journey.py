@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Role
-from bot.services import delivery, residents, staff
+from domain import Role
+from bot.services import outbox, residents, staff
 from tests.e2e.conftest import PEOPLE, Persona, callback_data, labels, running_bot
 
 pytestmark = pytest.mark.asyncio
@@ -21,7 +21,7 @@ async def prepare(app) -> None:
         await staff.grant(uow, PEOPLE.aino, Role.MODERATOR, None)
         for user_id, locale in ((PEOPLE.aino, "fi"), (PEOPLE.sven, "sv"), (PEOPLE.grace, "en")):
             resident = await residents.greet(uow, user_id, locale)
-            await delivery.set_quiet_hours(uow, resident, 0, 0)
+            await outbox.set_quiet_hours(uow, resident, 0, 0)
 
 
 async def next_message(persona: Persona, after: int) -> dict:

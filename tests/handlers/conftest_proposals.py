@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import App
-from bot.domain import Role
+from foorumi.app import App
+from domain import Role
 from bot.services import areas, residents, staff
 from storage.models import Broadcast, Delivery, Proposal, Resident
 from tests.support import updates

@@ -5,8 +5,8 @@ import time
 
 from sqlalchemy import func, select
 
-from bot.delivery.audience import Audience
-from bot.domain import Role
+from domain import Audience
+from domain import Role
 from bot.services import staff
 from storage.models import Broadcast, Delivery
 from tests.support.delivery import add_residents
@@ -150,7 +150,7 @@ async def test_blocking_and_restarting_the_bot_is_remembered(harness, app):
     await harness.feed(chat_member_update(AINO, "member", "kicked"))
     async with app.uow_factory() as uow:
         assert (await uow.residents.by_telegram_id(AINO.id)).blocked_at is not None
-        assert await uow.deliveries.count_audience(Audience()) == 0
+        assert await uow.outbox.count_audience(Audience()) == 0
     await harness.feed(chat_member_update(AINO, "kicked", "member"))
     async with app.uow_factory() as uow:
         assert (await uow.residents.by_telegram_id(AINO.id)).blocked_at is None

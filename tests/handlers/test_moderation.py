@@ -41,8 +41,8 @@ async def moderation_log(app, proposal_id):
 async def test_the_card_goes_privately_to_each_moderator_in_their_language(harness, app):
     await make_moderator(app, AINO, "fi")
     await make_moderator(app, GRACE, "en")
-    calls = await sent_by_sven_calls(harness, app)
-    cards = {call.chat_id: call for call in calls if call.name == "SendMessage"}
+    await sent_by_sven_calls(harness, app)
+    cards = {call.chat_id: call for call in await harness.deliver()}
     assert set(cards) == {AINO.id, GRACE.id}
     assert cards[AINO.id].text.startswith(
         "🆕 <b>Uusi ehdotus #1</b> (ruotsiksi)\n\n"
@@ -54,11 +54,12 @@ async def test_the_card_goes_privately_to_each_moderator_in_their_language(harne
     assert cards[GRACE.id].text.startswith("🆕 <b>New proposal #1</b> (in Swedish)")
 
 
+@pytest.mark.parametrize("settings_overrides", [{"staff_chat_id": -100500}])
 async def test_the_card_goes_to_the_staff_group_when_there_is_one(harness, app):
     await make_moderator(app, AINO, "fi")
-    app.dispatcher["settings"] = app.settings.model_copy(update={"staff_chat_id": -100500})
-    calls = await sent_by_sven_calls(harness, app)
-    [card] = [call for call in calls if call.name == "SendMessage"]
+    await sent_by_sven_calls(harness, app)
+    [card] = await harness.deliver()
+    assert card.name == "SendMessage"
     assert card.chat_id == -100500
     assert card.text.startswith("🆕 <b>Uusi ehdotus #1</b>")  # the city's default language
 
@@ -254,9 +255,9 @@ async def test_reports_hide_a_proposal_until_a_moderator_looks(harness, app):
         )  # a second report by the same person does not count
     assert not (await latest_proposal(app)).hidden
 
-    calls = await harness.press(Person(1005, "Pentti", "fi"), f"pa:repok:{proposal_id}")
-    card = next(call for call in calls if call.name == "SendMessage")
-    assert card.chat_id == AINO.id
+    await harness.press(Person(1005, "Pentti", "fi"), f"pa:repok:{proposal_id}")
+    [card] = [call for call in await harness.deliver() if call.chat_id == AINO.id]
+    assert card.name == "SendMessage"
     assert card.text.startswith(f"⚠️ <b>Piilotettu ilmoitusten vuoksi: #{proposal_id}</b>")
     assert card.keyboard == [
         [("↩️ Näytä taas", f"md:rs:{proposal_id}:0:"), ("✖️ Hylkää", f"md:rj:{proposal_id}:0:")]

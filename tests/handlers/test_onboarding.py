@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app
+from foorumi.app import build_app
 from bot.services import areas
 from storage.models import Resident
 from tests.support.clock import FakeClock

@@ -6,8 +6,7 @@ import pytest
 
 from bot.services import moderation, proposals
 from bot.services.proposals import Draft
-from handlers.proposals import deep_link
-from handlers.proposals_views import ProposalNotices
+from domain import proposal_link
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
     approve,
     city,
@@ -41,11 +40,11 @@ async def approved_themes(app, clock, count=len(THEMES), area_code=None) -> list
         area_id = None
         if area_code:
             area_id = next(a.id for a in await uow.areas.page(0, 100) if a.code == area_code)
-        notices = ProposalNotices(app.i18n, app.settings)
+        notices = app.core.notices
         for title, description in THEMES[:count]:
             clock.advance(60)
             proposal = await proposals.submit(
-                uow, author, Draft(title, description, area_id), 99, clock.now()
+                uow, author, Draft(title, description, area_id), 99, notices, clock.now()
             )
             await moderation.approve(uow, AINO.id, proposal.id, notices, clock.now())
             ids.append(proposal.id)
@@ -183,7 +182,7 @@ async def test_mine_lists_own_proposals_and_supports(harness, app, clock):
 async def test_deep_link_opens_the_proposal(harness, app, clock):
     [proposal_id] = await approved_themes(app, clock, 1)
     assert (
-        deep_link("foorumi_test_bot", proposal_id)
+        proposal_link("foorumi_test_bot", proposal_id)
         == f"https://t.me/foorumi_test_bot?start=p{proposal_id}"
     )
     [card] = await harness.say(GRACE, f"/start p{proposal_id}")

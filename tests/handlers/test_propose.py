@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.services import proposals
-from bot.services.proposals import ALL_AREAS, Draft
+from bot.services.proposals import Draft
+from domain import ALL_AREAS
 from storage.conversations import DatabaseStorage
 from storage.db import create_session_factory
 from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
@@ -238,7 +239,8 @@ async def test_the_limit_is_checked_again_when_sending(harness, app, clock):
         grace = await uow.residents.by_telegram_id(GRACE.id)
         for number in range(3):
             await proposals.submit(
-                uow, grace, Draft(f"Library idea {number}", "Sundays."), 3, clock.now()
+                uow, grace, Draft(f"Library idea {number}", "Sundays."), 3, app.core.notices,
+                clock.now(),
             )
     edit, _ = await harness.press(GRACE, "pd:send")
     assert edit.text.startswith("You have sent 3 proposals during the last 24 hours")

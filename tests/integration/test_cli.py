@@ -42,12 +42,12 @@ def test_bad_configuration_is_one_clear_line(shell):
 @pytest.fixture
 def invoke(tmp_path):
     """The same commands in-process (Typer's runner): a subprocess costs seconds of imports."""
-    import bot.cli.areas
-    import bot.cli.db
-    import bot.cli.staff  # noqa: F401  (register the commands)
+    import foorumi.cli.areas
+    import foorumi.cli.db
+    import foorumi.cli.staff  # noqa: F401  (register the commands)
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from foorumi.cli import app
 
     runner = CliRunner()
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "ADMIN_IDS": "", "BOT_TOKEN": ""}

@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery.audience import Audience
-from bot.delivery.sender import LEASE
-from bot.services import delivery
+from domain import Audience
+from bot.outbox.sender import LEASE
+from bot.services import broadcasts, outbox
+from domain import Notice, Priority
 from storage.models import Area, Broadcast, Delivery, Resident
-from storage.repositories.delivery import LeaseResult
+from storage.repositories.outbox import LeaseResult
 from tests.support.clock import FakeClock
 from tests.support.delivery import ScriptedTelegram, add_residents, make_sender, paced_bot
 
@@ -17,15 +18,15 @@ TEXTS = {"fi": "Hei kaikki", "sv": "Hej alla"}
 
 async def enqueue(uow_factory, clock, recipients=Audience(), texts=TEXTS, **options) -> int:
     async with uow_factory() as uow:
-        broadcast_id = await delivery.enqueue(uow, recipients, texts, kind="broadcast",
-                                              send_at=options.pop("send_at", clock.now()), **options)
+        broadcast_id = await outbox.enqueue(uow, recipients, Notice(texts), kind="broadcast",
+                                            now=clock.now(), priority=Priority.BULK, **options)
         await uow.commit()
     return broadcast_id
 
 
 async def broadcast(uow_factory, broadcast_id) -> Broadcast:
     async with uow_factory() as uow:
-        return await uow.deliveries.get(broadcast_id)
+        return await uow.outbox.get(broadcast_id)
 
 
 async def statuses(uow_factory, broadcast_id) -> dict[str, int]:
@@ -54,7 +55,7 @@ def sender(uow_factory, clock, telegram):
 async def test_enqueue_does_not_commit_so_the_callers_transaction_decides(uow_factory, clock):
     await add_residents(uow_factory, 3)
     async with uow_factory() as uow:
-        await delivery.enqueue(uow, Audience(), TEXTS, kind="theme_update")
+        await outbox.enqueue(uow, Audience(), Notice(TEXTS), kind="theme_update", now=clock.now())
         await uow.rollback()
     async with uow_factory() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Broadcast)) == 0
@@ -73,9 +74,9 @@ async def test_the_audience_selects_areas_types_and_languages(uow_factory, clock
     await add_residents(uow_factory, 5, 400)
     blocked = await add_residents(uow_factory, 1, 500, area_id=1, resident_type="holiday")
     async with uow_factory() as uow:
-        await uow.deliveries.mark_blocked(blocked, clock.now())
+        await uow.outbox.mark_blocked(blocked, clock.now())
         await uow.commit()
-        count = uow.deliveries.count_audience
+        count = uow.outbox.count_audience
         assert await count(Audience()) == 14
         assert await count(Audience(area_ids=(1,))) == 7
         assert await count(Audience(resident_types=("holiday",))) == 6
@@ -105,7 +106,7 @@ async def test_every_recipient_gets_the_message_once_in_their_language(uow_facto
 async def test_explicit_residents_skip_those_who_blocked_the_bot(uow_factory, clock, telegram, sender):
     ids = await add_residents(uow_factory, 4, 100)
     async with uow_factory() as uow:
-        await uow.deliveries.mark_blocked(ids[:1], clock.now())
+        await uow.outbox.mark_blocked(ids[:1], clock.now())
         await uow.commit()
     broadcast_id = await enqueue(uow_factory, clock, [*ids, ids[1]])  # a repeated id counts once
     await sender.deliver_due()
@@ -128,7 +129,7 @@ async def test_403_blocks_the_resident_and_nothing_more_is_sent_until_they_retur
 
     async with uow_factory() as uow:
         resident = await uow.residents.by_telegram_id(101)
-        await delivery.resident_returned(uow, resident)
+        await outbox.resident_returned(uow, resident)
     telegram.blocked.clear()
     await enqueue(uow_factory, clock)
     await sender.deliver_due()
@@ -173,7 +174,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(
     cancelled = await enqueue(uow_factory, clock, send_at=clock.now() + timedelta(hours=1))
     assert await sender.deliver_due() == 0
     async with uow_factory() as uow:
-        await delivery.cancel(uow, None, cancelled)
+        await broadcasts.cancel(uow, None, cancelled, clock.now())
     clock.advance(3600)
     await sender.deliver_due()
     assert len(telegram.sent) == 3
@@ -203,7 +204,7 @@ async def test_after_a_crash_only_the_rows_in_flight_are_sent_again(uow_factory,
 async def test_only_one_sender_holds_the_lease(uow_factory, clock):
     now = clock.now()
     async with uow_factory() as uow:
-        hold = uow.deliveries.hold_lease
+        hold = uow.outbox.hold_lease
         assert await hold(LEASE, "a", now, now + timedelta(seconds=10)) is LeaseResult.ACQUIRED
         assert await hold(LEASE, "b", now, now + timedelta(seconds=10)) is LeaseResult.LOST
         assert await hold(LEASE, "a", now, now + timedelta(seconds=10)) is LeaseResult.RENEWED

@@ -10,17 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import load_settings
-from bot.domain import NotFound, Role
+from domain import NotFound, Role
 from bot.i18n import create_i18n
 from bot.services import moderation, proposals, staff, themes
 from bot.services import residents as residents_service
-from bot.services.proposals import Draft, Status
-from handlers.proposals_views import ProposalNotices
+from bot.notices import Notices
+from bot.services.proposals import Draft
+from domain import ALL_AREAS, Status
 from storage.models import Broadcast, ModerationAction, Support
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 MODERATOR = 777
-NOTICES = ProposalNotices(create_i18n("fi"), load_settings(_env_file=None))
+NOTICES = Notices(create_i18n("fi"), load_settings(_env_file=None))
 
 
 async def residents(uow_factory, count: int) -> list:
@@ -36,6 +37,7 @@ async def public_proposal(uow_factory, author) -> int:
             author,
             Draft("Kyläkoulun tilat iltakäyttöön", "Koulun sali kyläläisille iltaisin."),
             3,
+            NOTICES,
             NOW,
         )
         await moderation.approve(uow, MODERATOR, proposal.id, NOTICES, NOW)
@@ -97,7 +99,7 @@ async def test_two_moderators_deciding_at_once_decide_once(uow_factory):
         await staff.grant(uow, MODERATOR, Role.MODERATOR, None)
         await staff.grant(uow, MODERATOR + 1, Role.MODERATOR, None)
         proposal = await proposals.submit(
-            uow, author, Draft("Kirjaston aukioloajat", "Sunnuntaisin."), 3, NOW
+            uow, author, Draft("Kirjaston aukioloajat", "Sunnuntaisin."), 3, NOTICES, NOW
         )
 
     async def approve(actor):
@@ -167,8 +169,8 @@ async def test_one_draft_becomes_one_proposal(uow_factory):
     [author] = await residents(uow_factory, 1)
     draft = Draft("Uimarantojen huolto", "Kyläyhdistykset hoitavat rantoja.", key="3f2c9a")
     async with uow_factory() as uow:
-        await proposals.submit(uow, author, draft, 3, NOW)
+        await proposals.submit(uow, author, draft, 3, NOTICES, NOW)
         with pytest.raises(proposals.AlreadySent):
-            await proposals.submit(uow, author, draft, 3, NOW)
+            await proposals.submit(uow, author, draft, 3, NOTICES, NOW)
     async with uow_factory() as uow:
-        assert await uow.proposals.count((Status.PENDING,), proposals.ALL_AREAS) == 1
+        assert await uow.proposals.count((Status.PENDING,), ALL_AREAS) == 1

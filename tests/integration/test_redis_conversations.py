@@ -9,7 +9,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.app import build_app
+from foorumi.app import build_app
 from bot.config import load_settings
 from tests.support.recording import RecordingSession
 

@@ -9,8 +9,8 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import SchemaOutdated, prepare_database
-from bot.domain import DomainError, PermissionDenied, Role
+from foorumi.app import SchemaOutdated, prepare_database
+from domain import DomainError, PermissionDenied, Role
 from bot.services import areas, residents, staff
 from storage import migrate
 from storage.conversations import DatabaseStorage

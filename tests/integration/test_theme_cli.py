@@ -10,13 +10,13 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from bot.cli import app, proposal, theme  # noqa: F401  (registers the commands)
+from foorumi.cli import app, proposal, theme  # noqa: F401  (registers the commands)
 from bot.config import load_settings
-from bot.domain import Role
+from domain import Role
 from bot.i18n import create_i18n
 from bot.services import moderation, proposals, residents, staff, themes
 from bot.services.proposals import Draft
-from handlers.proposals_views import ProposalNotices
+from bot.notices import Notices
 from storage import migrate
 from storage.db import create_engine, create_session_factory
 from storage.models import Broadcast
@@ -32,15 +32,15 @@ async def city_db(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     engine = create_engine(url)
     await migrate.upgrade(engine)
-    notices = ProposalNotices(create_i18n("fi"), load_settings(_env_file=None))
+    notices = Notices(create_i18n("fi"), load_settings(_env_file=None))
     async with UnitOfWork(create_session_factory(engine)) as uow:
         await staff.grant(uow, ADMIN, Role.ADMIN, None)
         author = await residents.greet(uow, 1002, "sv")
         theme = await proposals.submit(
-            uow, author, Draft("Kyläkoulun tilat iltakäyttöön", "Salit iltaisin."), 3, NOW
+            uow, author, Draft("Kyläkoulun tilat iltakäyttöön", "Salit iltaisin."), 3, notices, NOW
         )
         await moderation.approve(uow, ADMIN, theme.id, notices, NOW)
-        await proposals.submit(uow, author, Draft("Bibliotekets öppettider", "Söndagar."), 3, NOW)
+        await proposals.submit(uow, author, Draft("Bibliotekets öppettider", "Söndagar."), 3, notices, NOW)
     yield url, engine
     await engine.dispose()
 

@@ -17,8 +17,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Chat, Message
 from sqlalchemy import insert
 
-from bot.delivery.render import Renderer
-from bot.delivery.sender import OutboxSender, SenderConfig
+from bot.outbox.render import Renderer
+from bot.outbox.sender import OutboxSender, SenderConfig
 from bot.i18n import create_i18n
 from bot.ratelimit import BulkBudget, RateLimiter
 from bot.telegram.requests import PacedRetryMiddleware

@@ -5,7 +5,7 @@ from typing import Any
 
 from aiogram.utils.i18n import I18n
 
-from bot.app import App
+from foorumi.app import App
 from tests.support import updates
 from tests.support.recording import Call, RecordingSession
 from tests.support.updates import Person
@@ -27,6 +27,11 @@ class BotHarness:
 
     async def press(self, person: Person, data: str, message_id: int = 1) -> list[Call]:
         return await self.feed(updates.callback(person, data, message_id))
+
+    async def deliver(self) -> list[Call]:
+        """What the outbox sends now (notices, moderators' cards), as the running sender would."""
+        await self.app.outbox.deliver_due()
+        return self.session.take()
 
     def translate(self, msgid: str, locale: str) -> str:
         i18n: I18n = self.app.i18n

@@ -4,15 +4,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 
-from bot.services.delivery import (
-    InvalidBroadcast,
-    check_texts,
-    in_quiet_hours,
-    parse_moment,
-    quiet_hours_end,
-)
+from bot.services.broadcasts import parse_moment
+from bot.services.outbox import InvalidBroadcast, check_texts, in_quiet_hours, quiet_hours_end
 from storage.models import Broadcast
-from storage.repositories.delivery import Claim
+from storage.repositories.outbox import Claim
 from tests.support.clock import FakeClock
 from tests.support.delivery import ZONE, ScriptedTelegram, make_sender, paced_bot
 
@@ -103,13 +98,14 @@ def test_quiet_hours_end_at_the_residents_morning_in_the_city_time_zone():
 
 def test_the_fallback_note_is_in_the_residents_language():
     from tests.support.delivery import I18N
-    from bot.delivery.render import Renderer
+    from bot.outbox.render import Renderer
 
     renderer = Renderer(lambda msgid, locale: I18N.gettext(msgid, locale=locale), "fi")
-    assert renderer.compose({"fi": "Hei"}, "fi") == "Hei"
-    english = renderer.compose({"fi": "Hei", "sv": "Hej"}, "en")
+    assert renderer.compose({"fi": "Hei"}, {}, "fi") == ("Hei", None)
+    english, _ = renderer.compose({"fi": "Hei", "sv": "Hej"}, {}, "en")
     assert english == "<i>ℹ️ This message is not available in English, so here it is in Finnish.</i>\n\nHei"
-    assert renderer.compose({"sv": "Hej", "en": "Hello"}, "fi").endswith("Hej")  # fi -> sv before en
+    swedish, _ = renderer.compose({"sv": "Hej", "en": "Hello"}, {}, "fi")
+    assert swedish.endswith("Hej")  # fi -> sv before en
 
 
 def test_texts_need_one_language_and_fit_telegram():

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.domain import fallback_chain, localized_text, pick_locale
+from domain import fallback_chain, localized_text, pick_locale
 
 
 @pytest.mark.parametrize(

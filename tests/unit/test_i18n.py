@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import catalogs
-from bot.domain import LOCALES
+from domain import LOCALES
 from bot.i18n import create_i18n, format_moment
 
 

@@ -10,10 +10,10 @@ import errno
 
 import typer
 
-from bot import demo as demo_city
-from bot.app import build_app
-from bot.app import run as run_bot
-from bot.cli import app, configure_logging, fail, run_async
+from foorumi import demo as demo_city
+from foorumi.app import build_app
+from foorumi.app import run as run_bot
+from foorumi.cli import app, configure_logging, fail, run_async
 from bot.config import ConfigError, Settings, load_settings
 from sandbox import RunningSandbox, run_sandbox
 
@@ -71,7 +71,7 @@ async def serve(host: str, port: int, database_url: str) -> None:
         configure_logging(config.log_level)
         bot_app = build_app(config)
         try:
-            await demo_city.prepare(bot_app.engine, config, bot_app.i18n, bot_app.clock.now())
+            await demo_city.prepare(bot_app.core)
         except BaseException:
             await bot_app.close()
             raise

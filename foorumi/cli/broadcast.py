@@ -10,14 +10,14 @@ from typing import Optional
 
 import typer
 
-from bot.cli import app, fail, run_async, settings, with_uow
 from bot.clock import SystemClock
-from bot.delivery.progress import PaceMeter, progress_bar
-from bot.domain import DomainError, NotFound
-from bot.services import delivery
-from bot.services.delivery import InvalidBroadcast
-from storage.models import Broadcast, utcnow
-from storage.uow import UnitOfWork
+from bot.outbox.progress import PaceMeter, progress_bar
+from bot.services import broadcasts
+from bot.services.outbox import InvalidBroadcast
+from domain import DomainError, NotFound
+from foorumi.app import Core
+from foorumi.cli import app, fail, run_async, settings, with_core, with_uow
+from storage.models import Broadcast
 
 broadcast_app = typer.Typer(help="Broadcasts to residents through the outbox.", no_args_is_help=True)
 app.add_typer(broadcast_app, name="broadcast")
@@ -47,18 +47,20 @@ def send(
     texts = {config.default_locale: text}
     texts.update({code: value for code, value in (("fi", text_fi), ("sv", text_sv), ("en", text_en)) if value})
     media = ("photo", photo) if photo else ("document", document) if document else None
-    try:
-        send_at = delivery.parse_moment(at, utcnow(), config.zone) if at else None
-    except ValueError:
-        fail(f"--at: {at!r} is not a time in the future (e.g. \"2026-12-01 09:00\")")
 
-    async def queue(uow: UnitOfWork) -> Broadcast:
-        audience = await delivery.audience_by_codes(uow, area, resident_type, language)
-        return await delivery.send_broadcast(uow, None, texts, audience, urgent=urgent, send_at=send_at,
-                                             media=media)
+    async def queue(core: Core) -> Broadcast:
+        now = core.clock.now()
+        try:
+            send_at = broadcasts.parse_moment(at, now, config.zone) if at else None
+        except ValueError:
+            fail(f"--at: {at!r} is not a time in the future (e.g. \"2026-12-01 09:00\")")
+        async with core.uow_factory() as uow:
+            audience = await broadcasts.audience_by_codes(uow, area, resident_type, language)
+            return await broadcasts.send_broadcast(uow, None, texts, audience, now=now, urgent=urgent,
+                                                   send_at=send_at, media=media)
 
     try:
-        broadcast = run_async(lambda: with_uow(queue))
+        broadcast = run_async(lambda: with_core(queue))
     except (InvalidBroadcast, NotFound) as error:
         fail(str(error))
     typer.echo(broadcast.id)
@@ -82,8 +84,12 @@ def status(
 @broadcast_app.command("cancel")
 def cancel(broadcast_id: int) -> None:
     """Stop a scheduled or running broadcast (messages already sent stay sent)."""
+    async def stop(core: Core) -> Broadcast:
+        async with core.uow_factory() as uow:
+            return await broadcasts.cancel(uow, None, broadcast_id, core.clock.now())
+
     try:
-        broadcast = run_async(lambda: with_uow(lambda uow: delivery.cancel(uow, None, broadcast_id)))
+        broadcast = run_async(lambda: with_core(stop))
     except DomainError as error:
         fail(str(error))
     typer.echo(f"cancelled broadcast {broadcast.id}: {broadcast.cancelled} not sent")
@@ -92,7 +98,7 @@ def cancel(broadcast_id: int) -> None:
 @broadcast_app.command("list")
 def listing(limit: int = typer.Option(10, help="How many of the newest to show.")) -> None:
     """The newest broadcasts and their progress."""
-    broadcasts = run_async(lambda: with_uow(lambda uow: uow.deliveries.recent(limit)))
+    broadcasts = run_async(lambda: with_uow(lambda uow: uow.outbox.recent(limit)))
     if not broadcasts:
         typer.echo("no broadcasts yet")
     for broadcast in broadcasts:
@@ -115,7 +121,7 @@ async def watch(broadcast_id: int) -> None:
     meter = PaceMeter(SystemClock())
     try:
         while True:
-            broadcast = await with_uow(lambda uow: delivery.get(uow, broadcast_id))
+            broadcast = await with_uow(lambda uow: broadcasts.get(uow, broadcast_id))
             pace = meter.measure(broadcast.id, broadcast.total - broadcast.remaining)
             sys.stdout.write("\r\x1b[2K" + status_line(broadcast, pace.rate))
             sys.stdout.flush()
@@ -129,7 +135,7 @@ async def watch(broadcast_id: int) -> None:
 
 def _load(broadcast_id: int) -> Broadcast:
     try:
-        return run_async(lambda: with_uow(lambda uow: delivery.get(uow, broadcast_id)))
+        return run_async(lambda: with_uow(lambda uow: broadcasts.get(uow, broadcast_id)))
     except NotFound:
         fail(f"no broadcast {broadcast_id}")
         raise

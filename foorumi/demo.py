@@ -12,16 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from bot.config import Settings
-from bot.domain import ResidentType, Role
 from bot.services import areas, moderation, proposals, residents, staff, themes
-from bot.services.proposals import PATH, Draft, Notices, Status
-from handlers.proposals_views import ProposalNotices
+from bot.services.proposals import Draft, Notices
+from domain import PATH, ResidentType, Role, Status
+from foorumi.app import Core
 from storage import migrate
-from storage.db import create_session_factory
 from storage.models import Proposal, Resident
 from storage.uow import UnitOfWork
 
@@ -145,11 +140,11 @@ PROPOSALS = (
 )
 
 
-async def prepare(engine: AsyncEngine, settings: Settings, i18n: I18n, now: datetime) -> None:
+async def prepare(core: Core) -> None:
     """Create or upgrade the demo's own store (always safe: it is only the demo's) and seed it."""
-    await migrate.upgrade(engine)
-    async with UnitOfWork(create_session_factory(engine)) as uow:
-        await seed(uow, ProposalNotices(i18n, settings), now, settings.support_milestones)
+    await migrate.upgrade(core.engine)
+    async with core.uow_factory() as uow:
+        await seed(uow, core.notices, core.clock.now(), core.settings.support_milestones)
 
 
 async def seed(
@@ -160,9 +155,9 @@ async def seed(
     await areas.load(uow, areas.parse_area_file(area_file))
     area_ids = {area.code: area.id for area in await uow.areas.page(0, await uow.areas.count())}
     await staff.grant(uow, GRACE.telegram_id, Role.ADMIN, None)
-    people = {person: await _onboarded(uow, person, area_ids) for person in RESIDENTS}
+    people = {person: await _onboarded(uow, person, area_ids, now) for person in RESIDENTS}
     for content in PROPOSALS:
-        proposal = await _proposal(uow, content, people[content.author], area_ids, now)
+        proposal = await _proposal(uow, content, people[content.author], area_ids, notices, now)
         for step in content.steps:
             await _advance(uow, proposal, step, notices, now - timedelta(days=step.days_ago))
         for supporter in content.supporters:
@@ -170,19 +165,26 @@ async def seed(
             await proposals.support(uow, people[supporter], proposal.id, milestones, notices, when)
 
 
-async def _onboarded(uow: UnitOfWork, person: DemoResident, area_ids: dict[str, int]) -> Resident:
+async def _onboarded(
+    uow: UnitOfWork, person: DemoResident, area_ids: dict[str, int], now: datetime
+) -> Resident:
     """The persona as a resident who has answered the onboarding questions (once)."""
     resident = await residents.greet(uow, person.telegram_id, person.locale)
     if resident.onboarded_at is None:
         await residents.choose_language(uow, resident, person.locale)
         await residents.choose_resident_type(uow, resident, person.resident_type)
         await residents.choose_area(uow, resident, area_ids[person.area_code] if person.area_code else None)
-        await residents.finish_onboarding(uow, resident)
+        await residents.finish_onboarding(uow, resident, now)
     return resident
 
 
 async def _proposal(
-    uow: UnitOfWork, content: DemoProposal, author: Resident, area_ids: dict[str, int], now: datetime
+    uow: UnitOfWork,
+    content: DemoProposal,
+    author: Resident,
+    area_ids: dict[str, int],
+    notices: Notices,
+    now: datetime,
 ) -> Proposal:
     """The author's proposal with this title, sent (dated back) if it is not there yet."""
     own, _supported = await proposals.mine(uow, author)
@@ -193,7 +195,7 @@ async def _proposal(
     draft = Draft(content.title, content.description, area_id)
     sent_at = now - timedelta(days=content.days_ago)
     # Dated weeks back and seeded in any order, so the daily limit on proposals does not apply.
-    return await proposals.submit(uow, author, draft, len(PROPOSALS), sent_at)
+    return await proposals.submit(uow, author, draft, len(PROPOSALS), notices, sent_at)
 
 
 async def _advance(uow: UnitOfWork, proposal: Proposal, step: Step, notices: Notices, when: datetime) -> None:

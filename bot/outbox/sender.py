@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,14 +30,15 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.clock import Clock
-from bot.delivery.render import Renderer
+from bot.outbox.render import Renderer
 from bot.ratelimit import bulk_sending
-from bot.services.delivery import quiet_hours_end
+from bot.services.outbox import quiet_hours_end
+from domain import Priority
 from storage.models import Broadcast
-from storage.repositories.delivery import Claim, LeaseResult, Outcome
+from storage.repositories.outbox import Claim, LeaseResult, Outcome
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -144,24 +146,42 @@ class OutboxSender:
     # --- the database side ----------------------------------------------------------------
 
     async def _claim(self, room: int) -> tuple[list[tuple[Claim, Broadcast]], bool]:
-        """Claim up to `room` due rows, shared fairly between due broadcasts; (claims, more due?)."""
+        """Claim up to `room` due rows; (claims, more due?).
+
+        Notices go first, bulk broadcasts after them; each shares its room fairly.
+        """
         async with self.uow_factory() as uow:
             now = self.clock.now()
             if not await self._hold_lease(uow, now):
                 await uow.commit()
                 return [], False
-            broadcasts = await uow.deliveries.due(now)
+            broadcasts = await uow.outbox.due(now)
             claims: list[tuple[Claim, Broadcast]] = []
             more = False
-            share = max(1, room // max(1, len(broadcasts)))
-            for broadcast in broadcasts:
-                await uow.deliveries.start(broadcast, now)
-                rows = await uow.deliveries.claim(broadcast.id, now, share)
-                more = more or len(rows) == share
-                sendable = await self._sendable(uow, broadcast, rows, now)
-                claims.extend((claim, broadcast) for claim in sendable)
-            await uow.deliveries.mark_sending([claim.delivery_id for claim, _ in claims])
-            await uow.commit()
+            tiers = Counter(broadcast.priority for broadcast in broadcasts)
+            for priority in sorted(tiers):
+                tier = [broadcast for broadcast in broadcasts if broadcast.priority == priority]
+                share = max(1, (room - len(claims)) // len(tier))
+                for broadcast in tier:
+                    if len(claims) >= room:
+                        return await self._commit_claims(uow, claims, more=True)
+                    found, full = await self._claim_from(uow, broadcast, now, min(share, room - len(claims)))
+                    claims.extend(found)
+                    more = more or full
+            return await self._commit_claims(uow, claims, more)
+
+    async def _claim_from(self, uow: Any, broadcast: Broadcast, now: datetime,
+                          limit: int) -> tuple[list[tuple[Claim, Broadcast]], bool]:
+        """Up to `limit` due rows of one broadcast that may go now; (claims, was the limit reached?)."""
+        await uow.outbox.start(broadcast, now)
+        rows = await uow.outbox.claim(broadcast.id, now, limit)
+        sendable = await self._sendable(uow, broadcast, rows, now)
+        return [(claim, broadcast) for claim in sendable], len(rows) == limit
+
+    async def _commit_claims(self, uow: Any, claims: list[tuple[Claim, Broadcast]],
+                             more: bool) -> tuple[list[tuple[Claim, Broadcast]], bool]:
+        await uow.outbox.mark_sending([claim.delivery_id for claim, _ in claims])
+        await uow.commit()
         return claims, more
 
     async def _sendable(self, uow: Any, broadcast: Broadcast, rows: list[Claim], now: datetime) -> list[Claim]:
@@ -177,14 +197,14 @@ class OutboxSender:
             else:
                 waiting.setdefault(ends, []).append(row.delivery_id)
         for ends, ids in waiting.items():
-            await uow.deliveries.defer(ids, ends)
+            await uow.outbox.defer(ids, ends)
         return sendable
 
     async def _hold_lease(self, uow: Any, now: datetime) -> bool:
         until = now + timedelta(seconds=self.config.lease_ttl)
-        result = await uow.deliveries.hold_lease(LEASE, self.holder, now, until)
+        result = await uow.outbox.hold_lease(LEASE, self.holder, now, until)
         if result is LeaseResult.ACQUIRED:
-            requeued = await uow.deliveries.requeue_in_flight()
+            requeued = await uow.outbox.requeue_in_flight()
             log.info("outbox sender %s took the lease; %s in-flight rows pending again",
                      self.holder, requeued)
         return result is not LeaseResult.LOST
@@ -193,7 +213,7 @@ class OutboxSender:
         if not outcomes:
             return 0
         async with self.uow_factory() as uow:
-            await uow.deliveries.record(outcomes, self.clock.now())
+            await uow.outbox.record(outcomes, self.clock.now())
             await self._hold_lease(uow, self.clock.now())
             await uow.commit()
         count = len(outcomes)
@@ -202,16 +222,16 @@ class OutboxSender:
 
     async def _release(self) -> None:
         async with self.uow_factory() as uow:
-            await uow.deliveries.release_lease(LEASE, self.holder)
+            await uow.outbox.release_lease(LEASE, self.holder)
             await uow.commit()
 
     # --- the Bot API side -----------------------------------------------------------------
 
     async def _send(self, claim: Claim, broadcast: Broadcast) -> Outcome:
-        text = self.renderer.render(broadcast.id, broadcast.texts, claim.locale)
+        text, markup = self.renderer.render(broadcast, claim.locale)
         try:
             with bulk_sending():
-                message = await self._deliver(broadcast, claim.chat_id, text)
+                message = await self._deliver(broadcast, claim.chat_id, text, markup)
         except TelegramForbiddenError as error:
             return Outcome(claim, "blocked", error=error.message[:200])
         except TelegramBadRequest as error:
@@ -231,11 +251,14 @@ class OutboxSender:
         delay = self.config.retry_delay * 2 ** claim.attempts
         return Outcome(claim, "pending", error=error, not_before=self.clock.now() + timedelta(seconds=delay))
 
-    async def _deliver(self, broadcast: Broadcast, chat_id: int, text: str) -> Message:
-        paid: dict[str, Any] = {"allow_paid_broadcast": True} if self.config.paid else {}
+    async def _deliver(self, broadcast: Broadcast, chat_id: int, text: str,
+                       markup: InlineKeyboardMarkup | None) -> Message:
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.config.paid else {}
+        if markup is not None:
+            extra["reply_markup"] = markup
         if broadcast.media_kind == "photo":
-            return await self.bot.send_photo(chat_id, broadcast.media_file_id, caption=text, **paid)
+            return await self.bot.send_photo(chat_id, broadcast.media_file_id, caption=text, **extra)
         if broadcast.media_kind == "document":
-            return await self.bot.send_document(chat_id, broadcast.media_file_id, caption=text, **paid)
-        return await self.bot.send_message(chat_id, text, **paid)
+            return await self.bot.send_document(chat_id, broadcast.media_file_id, caption=text, **extra)
+        return await self.bot.send_message(chat_id, text, **extra)
 

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import app, fail, run_async, settings, with_uow
-from bot.clock import SystemClock
-from bot.domain import DomainError
-from bot.i18n import create_i18n
 from bot.services import themes
-from bot.services.proposals import Status
-from handlers.proposals_views import ProposalNotices
+from domain import DomainError, Status
+from foorumi.app import Core
+from foorumi.cli import app, fail, run_async, settings, with_core
+from storage.models import TimelineEntry
 
 theme_app = typer.Typer(
     help="Themes on their path: initiative → preparation → forum → implementation → done.",
@@ -39,15 +37,14 @@ def status(
     notes = {"fi": note_fi, "sv": note_sv, "en": note_en}
     if note:
         notes[config.default_locale] = note
-    notices = ProposalNotices(create_i18n(config.default_locale), config)
+
+    async def move(core: Core) -> TimelineEntry:
+        async with core.uow_factory() as uow:
+            return await themes.move(uow, actor, theme_id, new_status, notes, core.notices,
+                                     core.clock.now())
+
     try:
-        entry = run_async(
-            lambda: with_uow(
-                lambda uow: themes.move(
-                    uow, actor, theme_id, new_status, notes, notices, SystemClock().now()
-                )
-            )
-        )
+        entry = run_async(lambda: with_core(move))
     except DomainError as error:
         fail(f"theme {theme_id}: {error}")
     typer.echo(f"theme {theme_id} is now {entry.status} ({entry.created_at:%Y-%m-%d %H:%M} UTC)")

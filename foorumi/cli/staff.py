@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import app, fail, run_async, with_uow
-from bot.domain import Role
+from foorumi.cli import app, fail, run_async, with_uow
+from domain import Role
 from bot.services import staff as staff_service
 
 staff_app = typer.Typer(help="Staff roles: admin, moderator, editor.", no_args_is_help=True)

@@ -13,7 +13,7 @@ from typing import TypeVar
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
-from storage.db import create_engine, create_session_factory
+from foorumi.app import Core, build_core
 from storage.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -39,14 +39,22 @@ def run_async(function: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(function())
 
 
+async def with_core(work: Callable[[Core], Awaitable[T]]) -> T:
+    """Run one piece of work with the parts the bot itself is built from (store, clock, notices)."""
+    core = build_core(settings())
+    try:
+        return await work(core)
+    finally:
+        await core.close()
+
+
 async def with_uow(work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run one piece of work against the configured database."""
-    engine = create_engine(settings().database_url)
-    try:
-        async with UnitOfWork(create_session_factory(engine)) as uow:
+    async def in_unit_of_work(core: Core) -> T:
+        async with core.uow_factory() as uow:
             return await work(uow)
-    finally:
-        await engine.dispose()
+
+    return await with_core(in_unit_of_work)
 
 
 def configure_logging(level: str) -> None:
@@ -60,6 +68,6 @@ def configure_logging(level: str) -> None:
 
 def main() -> None:
     # Importing the modules registers their commands.
-    from bot.cli import areas, broadcast, db, demo, proposal, run, staff, theme  # noqa: F401
+    from foorumi.cli import areas, broadcast, db, demo, proposal, run, staff, theme  # noqa: F401
 
     app()

@@ -1,31 +1,20 @@
-"""Framework-free vocabulary shared by every layer (see shared/GLOSSARY.md)."""
+"""Texts in three languages: the msgid marker, staff-written texts and the fallback between them."""
 from __future__ import annotations
 
-from enum import StrEnum
-
 LOCALES: tuple[str, ...] = ("fi", "sv", "en")
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}  # each in its own language
 
 
-class ResidentType(StrEnum):
-    PERMANENT = "permanent"
-    HOLIDAY = "holiday"
-    WORKS = "works"
-    OTHER = "other"
+def N_(message: str) -> str:
+    """Mark a msgid for extraction where it is translated later (e.g. per locale)."""
+    return message
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    MODERATOR = "moderator"
-    EDITOR = "editor"
-
-
-def pick_locale(language_code: str | None, default: str) -> str:
-    """Map Telegram's `language_code` (e.g. "sv-FI") to one of our locales."""
-    if language_code:
-        primary = language_code.split("-")[0].lower()
-        if primary in LOCALES:
-            return primary
-    return default
+LANGUAGE_IN = {
+    "fi": N_("in Finnish"),
+    "sv": N_("in Swedish"),
+    "en": N_("in English"),
+}
 
 
 def fallback_chain(locale: str, default: str) -> list[str]:
@@ -49,15 +38,3 @@ def localized_text(texts: dict[str, str | None], locale: str, default: str) -> t
         if text and text.strip():
             return text, code
     raise ValueError("no text in any language")
-
-
-class DomainError(Exception):
-    """A rule of the participation process was broken; carries a user-facing reason key."""
-
-
-class PermissionDenied(DomainError):
-    """The acting resident lacks the staff role the action needs."""
-
-
-class NotFound(DomainError):
-    """What a button or link points to does not exist (any more) or is not visible."""

@@ -1,4 +1,8 @@
-"""The composition root: config, store, i18n, scheduler, dispatcher and bot wired together."""
+"""The composition root: config, store, i18n, notices, scheduler, dispatcher and bot wired together.
+
+`build_core` makes the parts every entry point shares (the bot, the CLI, the demo); `build_app`
+adds Telegram: the paced bot, the dispatcher with the feature routers, the outbox sender.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -18,24 +22,23 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from aiogram.utils.i18n import I18n
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from aiogram.utils.i18n import I18n
-
 from bot.i18n import create_i18n
-from bot.delivery.progress import INTERVAL as PROGRESS_INTERVAL
-from bot.delivery.progress import ProgressReporter
-from bot.delivery.render import Renderer
-from bot.delivery.sender import OutboxSender, SenderConfig
+from bot.notices import Notices
+from bot.outbox.progress import INTERVAL as PROGRESS_INTERVAL
+from bot.outbox.progress import ProgressReporter
+from bot.outbox.render import Renderer
+from bot.outbox.sender import OutboxSender, SenderConfig
 from bot.ratelimit import BulkBudget, RateLimiter
 from bot.scheduler import add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
 from bot.telegram.middlewares import ResidentI18nMiddleware, UpdateContextMiddleware
 from bot.telegram.requests import PacedRetryMiddleware
-from handlers import get_routers
+from handlers import CommandMenu, command_menu, get_routers
 from handlers.broadcast_views import progress_view_for
-from handlers.help import resident_commands
 from storage import migrate
 from storage.conversations import DatabaseStorage
 from storage.db import create_engine, create_session_factory
@@ -52,19 +55,60 @@ class SchemaOutdated(Exception):
 
 
 @dataclass
-class App:
+class Core:
+    """What the bot, the CLI and the demo share: the store, the clock, the texts."""
+
     settings: Settings
     engine: AsyncEngine
     uow_factory: UnitOfWorkFactory
     i18n: I18n
+    notices: Notices
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
+    engine = create_engine(settings.database_url)
+    i18n = create_i18n(settings.default_locale)
+    return Core(settings, engine, unit_of_work_factory(create_session_factory(engine)), i18n,
+                Notices(i18n, settings), clock or SystemClock())
+
+
+@dataclass
+class App:
+    """The bot: the core parts plus Telegram (bot, dispatcher), the scheduler and the outbox sender."""
+
+    core: Core
+    commands: CommandMenu
     conversations: BaseStorage
     scheduler: AsyncIOScheduler
     limiter: RateLimiter
     dispatcher: Dispatcher
     bot: Bot
-    clock: Clock = field(default_factory=SystemClock)
-    outbox: OutboxSender | None = None
+    outbox: OutboxSender
     outbox_task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.core.engine
+
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        return self.core.uow_factory
+
+    @property
+    def i18n(self) -> I18n:
+        return self.core.i18n
+
+    @property
+    def clock(self) -> Clock:
+        return self.core.clock
 
     async def close(self) -> None:
         """Stop in order: finish the updates being handled, then the outbox, then the connections."""
@@ -75,12 +119,12 @@ class App:
             await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self.outbox and self.outbox_task:
+        if self.outbox_task:
             self.outbox.stop()  # finishes and records the messages in flight, then releases the lease
             await asyncio.wait([self.outbox_task])
         await self.conversations.close()
         await self.bot.session.close()
-        await self.engine.dispose()
+        await self.core.close()
         release_routers(self.dispatcher)
 
 
@@ -96,12 +140,9 @@ def release_routers(dispatcher: Dispatcher) -> None:
 
 def build_app(settings: Settings, *, session: BaseSession | None = None, clock: Clock | None = None) -> App:
     """Wire everything; `session` lets tests and benchmarks record Bot API calls instead."""
-    clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
-    session_factory = create_session_factory(engine)
-    uow_factory = unit_of_work_factory(session_factory)
-    i18n = create_i18n(settings.default_locale)
-    conversations = _conversation_storage(settings, session_factory)
+    core = build_core(settings, clock=clock)
+    engine, uow_factory, i18n, clock = core.engine, core.uow_factory, core.i18n, core.clock
+    conversations = _conversation_storage(settings, create_session_factory(engine))
     limiter = RateLimiter(clock, bulk=BulkBudget(settings.broadcast_limit, settings.broadcast_paid))
 
     if session is None:
@@ -114,16 +155,18 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
+    commands = command_menu()
     dispatcher["settings"] = settings
     dispatcher["uow_factory"] = uow_factory
     dispatcher["clock"] = clock
+    dispatcher["notices"] = core.notices
+    dispatcher["commands"] = commands
 
     scheduler = create_scheduler(settings.zone)
-    add_housekeeping(scheduler, uow_factory)
+    add_housekeeping(scheduler, uow_factory, clock)
     outbox = _outbox(settings, bot, uow_factory, clock, i18n, scheduler)
-    dispatcher["outbox"] = outbox
-    return App(settings, engine, uow_factory, i18n, conversations, scheduler, limiter, dispatcher, bot,
-               clock, outbox)
+    dispatcher["sender"] = outbox
+    return App(core, commands, conversations, scheduler, limiter, dispatcher, bot, outbox)
 
 
 def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock: Clock, i18n: I18n,
@@ -163,10 +206,9 @@ async def start(app: App) -> None:
     await prepare_database(app.engine)
     async with app.uow_factory() as uow:
         await staff.ensure_admins(uow, app.settings.admin_ids)
-    await register_commands(app.bot, app.i18n, resident_commands())
+    await register_commands(app.bot, app.i18n, app.commands.residents)
     app.scheduler.start()
-    if app.outbox is not None:
-        app.outbox_task = asyncio.create_task(app.outbox.run(), name="outbox-sender")
+    app.outbox_task = asyncio.create_task(app.outbox.run(), name="outbox-sender")
 
 
 def settle_memory() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import app, run_async, settings
+from foorumi.cli import app, run_async, settings
 from storage import migrate
 from storage.db import create_engine
 

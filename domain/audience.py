@@ -1,4 +1,4 @@
-"""Who a broadcast reaches, as a filter the store turns into one set-based query."""
+"""Who a message reaches, as a filter the store turns into one set-based query."""
 from __future__ import annotations
 
 from dataclasses import dataclass

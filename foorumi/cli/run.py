@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import typer
 
-from bot.app import SchemaOutdated, build_app
-from bot.app import run as run_bot
-from bot.cli import app, configure_logging, fail, run_async, settings
-from bot.cli import demo
+from foorumi.app import SchemaOutdated, build_app
+from foorumi.app import run as run_bot
+from foorumi.cli import app, configure_logging, fail, run_async, settings
+from foorumi.cli import demo
 
 
 @app.command()

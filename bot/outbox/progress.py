@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
-from bot.services import delivery
+from bot.services import broadcasts
 from storage.models import Broadcast
 from storage.uow import UnitOfWorkFactory
 
@@ -76,7 +76,7 @@ class ProgressReporter:
     async def tick(self) -> None:
         """Edit every followed broadcast's progress message; a finished one gets its final report."""
         async with self.uow_factory() as uow:
-            for broadcast in await uow.deliveries.followed():
+            for broadcast in await uow.outbox.followed():
                 resident = await uow.residents.by_telegram_id(broadcast.progress_chat_id or 0)
                 locale = resident.locale if resident else self.i18n.default_locale
                 with self.i18n.context(), self.i18n.use_locale(locale):
@@ -87,7 +87,7 @@ class ProgressReporter:
                     await self._edit(broadcast, text, markup)
                     self._shown[broadcast.id] = text
                 if finished:
-                    await delivery.stop_following(uow, broadcast)
+                    await broadcasts.stop_following(uow, broadcast)
                     self.meter.forget(broadcast.id)
                     self._shown.pop(broadcast.id, None)
 

@@ -8,11 +8,10 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.cli import app, fail, run_async, settings, with_uow
 from bot.config import Settings
-from bot.domain import DomainError
 from bot.services import proposals
-from handlers.proposals import deep_link
+from domain import DomainError, proposal_link
+from foorumi.cli import app, fail, run_async, settings, with_uow
 
 proposal_app = typer.Typer(help="Residents' proposals.", no_args_is_help=True)
 app.add_typer(proposal_app, name="proposal")
@@ -50,7 +49,7 @@ def qr(
             "(unknown, waiting for moderation, hidden or closed)"
         )
     username = (bot_username or run_async(lambda: _bot_username(config))).lstrip("@")
-    link = deep_link(username, proposal_id)
+    link = proposal_link(username, proposal_id)
     path = output or Path(f"proposal-{proposal_id}.png")
     qrcode.make(link).save(path)
     typer.echo(f"{path}: {link}")

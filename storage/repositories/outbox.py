@@ -10,7 +10,7 @@ from enum import Enum
 from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.sql import Select
 
-from bot.delivery.audience import Audience
+from domain import Audience, Chat
 from storage.models import Area, Broadcast, Delivery, Resident, SenderLease
 from storage.repositories.base import Repository
 
@@ -24,7 +24,7 @@ class Claim:
 
     delivery_id: int
     broadcast_id: int
-    resident_id: int
+    resident_id: int | None  # None: a chat that is no resident (the staff group)
     attempts: int
     chat_id: int
     locale: str
@@ -49,7 +49,7 @@ class LeaseResult(Enum):
     ACQUIRED = "acquired"
 
 
-class DeliveryRepository(Repository):
+class OutboxRepository(Repository):
     # --- broadcasts -----------------------------------------------------------------------------
 
     async def create(self, **fields: object) -> Broadcast:
@@ -66,8 +66,9 @@ class DeliveryRepository(Repository):
         return (await self.session.scalars(statement.order_by(Broadcast.id.desc()).limit(limit))).all()
 
     async def due(self, now: datetime) -> Sequence[Broadcast]:
+        """Broadcasts with rows to send now, notices before bulk broadcasts."""
         statement = select(Broadcast).where(Broadcast.status.in_(ACTIVE), Broadcast.send_at <= now)
-        return (await self.session.scalars(statement.order_by(Broadcast.id))).all()
+        return (await self.session.scalars(statement.order_by(Broadcast.priority, Broadcast.id))).all()
 
     async def followed(self) -> Sequence[Broadcast]:
         """Broadcasts whose staff progress message is still being kept up to date."""
@@ -101,6 +102,16 @@ class DeliveryRepository(Repository):
             added += await self._fill(broadcast, _reachable().where(Resident.id.in_(chunk)))
         return added
 
+    async def fill_from_chats(self, broadcast: Broadcast, chats: Sequence[Chat]) -> int:
+        unique = {chat.chat_id: chat for chat in chats}.values()
+        if not unique:
+            return 0
+        rows = [{"broadcast_id": broadcast.id, "chat_id": chat.chat_id, "locale": chat.locale,
+                 "status": "pending", "not_before": broadcast.send_at, "attempts": 0}
+                for chat in unique]
+        await self.session.execute(insert(Delivery), rows)
+        return await self._add_to_total(broadcast, len(rows))
+
     async def _fill(self, broadcast: Broadcast, residents: Select[tuple[int]]) -> int:
         rows = residents.with_only_columns(
             literal(broadcast.id), Resident.id, literal("pending"), literal(broadcast.send_at,
@@ -109,21 +120,28 @@ class DeliveryRepository(Repository):
         )
         columns = ["broadcast_id", "resident_id", "status", "not_before", "attempts"]
         result = await self.session.execute(insert(Delivery).from_select(columns, rows))
+        return await self._add_to_total(broadcast, result.rowcount)
+
+    async def _add_to_total(self, broadcast: Broadcast, added: int) -> int:
         await self.session.execute(
-            update(Broadcast).where(Broadcast.id == broadcast.id)
-            .values(total=Broadcast.total + result.rowcount)
+            update(Broadcast).where(Broadcast.id == broadcast.id).values(total=Broadcast.total + added)
         )
         await self.session.refresh(broadcast)
-        return result.rowcount
+        return added
 
     # --- sending -----------------------------------------------------------------------------
 
     async def claim(self, broadcast_id: int, now: datetime, limit: int) -> list[Claim]:
-        """Due pending rows of one broadcast, oldest first (locked on PostgreSQL, skipping others')."""
+        """Due pending rows of one broadcast, oldest first (locked on PostgreSQL, skipping others').
+
+        A chat that is no resident has no quiet hours (0–0).
+        """
         statement = (
             select(Delivery.id, Delivery.broadcast_id, Delivery.resident_id, Delivery.attempts,
-                   Resident.telegram_id, Resident.locale, Resident.quiet_from, Resident.quiet_until)
-            .join(Resident, Resident.id == Delivery.resident_id)
+                   func.coalesce(Delivery.chat_id, Resident.telegram_id),
+                   func.coalesce(Delivery.locale, Resident.locale),
+                   func.coalesce(Resident.quiet_from, 0), func.coalesce(Resident.quiet_until, 0))
+            .outerjoin(Resident, Resident.id == Delivery.resident_id)
             .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "pending",
                    Delivery.not_before <= now)
             .order_by(Delivery.not_before, Delivery.id)
@@ -173,8 +191,9 @@ class DeliveryRepository(Repository):
                 "not_before": o.not_before})
         counts = Counter((o.claim.broadcast_id, o.status) for o in outcomes if o.status != "pending")
         await self._count(counts)
-        if blocked := by_status.get("blocked"):
-            await self.mark_blocked([o.claim.resident_id for o in blocked], now)
+        blocked = [o.claim.resident_id for o in by_status.get("blocked", ()) if o.claim.resident_id]
+        if blocked:
+            await self.mark_blocked(blocked, now)
         await self.finish_completed({o.claim.broadcast_id for o in outcomes}, now)
 
     async def _update_each(self, outcomes: list[Outcome], values: Callable[[Outcome], dict]) -> None:
@@ -217,6 +236,17 @@ class DeliveryRepository(Repository):
         )
         await self.session.refresh(broadcast)
         return result.rowcount
+
+    async def cancel_unsent(self, kind: str, subject: str, now: datetime) -> None:
+        """Copies of messages of this kind about this subject not sent yet will not be sent."""
+        broadcast_ids = (await self.session.scalars(
+            select(Broadcast.id).where(Broadcast.kind == kind, Broadcast.subject == subject,
+                                       Broadcast.status.in_(ACTIVE))
+        )).all()
+        for broadcast_id in broadcast_ids:
+            broadcast = await self.get(broadcast_id)
+            assert broadcast is not None
+            await self.cancel(broadcast, now)
 
     # --- residents who blocked the bot -------------------------------------------------------
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import app, fail, run_async, with_uow
-from bot.domain import DomainError
+from foorumi.cli import app, fail, run_async, with_uow
+from domain import DomainError
 from bot.services import areas as area_service
 
 areas_app = typer.Typer(help="The city's villages and districts.", no_args_is_help=True)

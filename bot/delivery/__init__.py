@@ -1,1 +1,0 @@
-"""The delivery engine: the outbox sender, its pacing lane, audiences and message rendering."""

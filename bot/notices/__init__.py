@@ -1,0 +1,91 @@
+"""What the bot says on its own, composed once in every language for the outbox.
+
+Built in the composition root and handed to handlers, the CLI and the demo alike; the services
+see it through their `Notices` protocol and put what it composes into the outbox.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import I18n
+
+from bot.config import Settings
+from bot.notices.cards import card_buttons, card_text
+from bot.notices.words import note_block
+from bot.telegram.keyboards import packed
+from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Chat, Notice, Status
+from storage.models import Proposal, TimelineEntry
+
+class Notices:
+    def __init__(self, i18n: I18n, settings: Settings) -> None:
+        self.i18n = i18n
+        self.settings = settings
+
+    @property
+    def default_locale(self) -> str:
+        return self.settings.default_locale
+
+    @property
+    def staff_chat(self) -> Chat | None:
+        """The staff group that gets moderators' cards, when the city has one."""
+        if self.settings.staff_chat_id is None:
+            return None
+        return Chat(self.settings.staff_chat_id, self.settings.default_locale)
+
+    def _render(self, msgid: str, **values: object) -> Notice:
+        """msgid in every locale; a callable value is rendered per locale too."""
+        return Notice({
+            locale: self.i18n.gettext(msgid, locale=locale).format(
+                **{name: value(locale) if callable(value) else value for name, value in values.items()}
+            )
+            for locale in LOCALES
+        })
+
+    def outcome(self, proposal: Proposal, reason: str | None) -> Notice:
+        title = escape(proposal.title)
+        if proposal.status == Status.INITIATIVE:
+            return self._render(
+                N_("✅ Your proposal <b>{title}</b> was approved and is now public. "
+                   "Residents can support and follow it: /p{id}"),
+                title=title, id=proposal.id,
+            )
+        if proposal.status == Status.MERGED:
+            return self._render(
+                N_("🔗 Your proposal <b>{title}</b> was merged into a similar one, which your "
+                   "supporters and followers now back: /p{id}"),
+                title=title, id=proposal.merged_into_id,
+            )
+        return self._render(
+            N_("Your proposal <b>{title}</b> was not taken forward.\n\nReason: {reason}"),
+            title=title, reason=lambda locale: self._reason(reason, locale),
+        )
+
+    def _reason(self, reason: str | None, locale: str) -> str:
+        if reason in REJECT_REASONS:
+            return self.i18n.gettext(REJECT_REASONS[reason], locale=locale)
+        return escape(reason or "–")
+
+    def milestone(self, proposal: Proposal, supporters: int) -> Notice:
+        return self._render(
+            N_("🎉 Your proposal <b>{title}</b> has passed {count} supporters! /p{id}"),
+            title=escape(proposal.title), count=supporters, id=proposal.id,
+        )
+
+    def status_changed(self, proposal: Proposal, entry: TimelineEntry) -> Notice:
+        return self._render(
+            N_("🧭 <b>{title}</b> has moved on its path: {status}\n\n{note}"
+               "Where it stands and how it got there: /p{id}"),
+            title=escape(proposal.title),
+            status=lambda locale: self.i18n.gettext(STATUS_LABELS[Status(entry.status)], locale=locale),
+            note=lambda locale: note_block(entry, locale, self.settings.default_locale, self.i18n),
+            id=proposal.id,
+        )
+
+    def moderator_card(self, proposal: Proposal) -> Notice:
+        """A new or reported proposal as moderators see it, with its decision buttons."""
+        texts, buttons = {}, {}
+        for locale in LOCALES:
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                texts[locale] = card_text(proposal, locale, self.settings.zone)
+                buttons[locale] = packed(card_buttons(proposal))
+        return Notice(texts, buttons)

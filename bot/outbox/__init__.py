@@ -1,0 +1,1 @@
+"""The outbox's sending side: the leased sender, message rendering, live progress for staff."""

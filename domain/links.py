@@ -1,0 +1,15 @@
+"""Links that open the bot at one place: from a poster's QR code, a message or another chat."""
+from __future__ import annotations
+
+import re
+
+PROPOSAL_START = re.compile(r"^p(\d+)$")  # the payload of t.me/<bot>?start=p12
+PROPOSAL_COMMAND = re.compile(r"^/p(\d+)(@\w+)?$")  # /p12 in a message
+
+
+def proposal_link(bot_username: str, proposal_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=p{proposal_id}"
+
+
+def proposal_command(proposal_id: int) -> str:
+    return f"/p{proposal_id}"

@@ -1,0 +1,1 @@
+"""Foorumi's entry points: the composition root, the `foorumi` command and the demo."""

@@ -1,0 +1,3 @@
+from foorumi.cli import main
+
+main()
