@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any
 
 from . import webhook
-from .html_entities import EntityParseError, parse_html, strip_text
+from .html_entities import EntityParseError, parse_html, strip_text, with_auto_entities
 from .params import ApiError, Params, bad_request
 from .state import Chat, SandboxState, StoredFile, StoredMessage
 
@@ -107,8 +107,9 @@ def formatted_text(
             raise bad_request(f"can't parse entities: {error}") from None
     else:
         entities = p.json(entities_key) or []
-        if not isinstance(entities, list):
+        if not isinstance(entities, list) or not all(map(is_entity, entities)):
             raise bad_request(f"can't parse {entities_key} JSON object")
+        entities = with_auto_entities(text, entities)
     text, entities = strip_text(text, entities)
     if not text:
         if required:
@@ -117,6 +118,14 @@ def formatted_text(
     if len(text) > limit:
         raise bad_request("message is too long" if key == "text" else "message caption is too long")
     return text, entities or None
+
+
+def is_entity(entity: Any) -> bool:
+    return (
+        isinstance(entity, dict)
+        and isinstance(entity.get("type"), str)
+        and all(isinstance(entity.get(key), int) for key in ("offset", "length"))
+    )
 
 
 def inline_keyboard(markup: dict) -> dict | None:

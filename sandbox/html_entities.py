@@ -23,12 +23,16 @@ ENTITY_TAGS = {
     "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
+SPLITTABLE_TYPES = {"bold", "italic", "underline", "strikethrough", "spoiler"}
+BLOCKQUOTE_TYPES = {"blockquote", "expandable_blockquote"}
 NAMED_CHARS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 TAG_NAME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9-]*)")
 ATTRIBUTE = re.compile(r"""\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 CHAR_REF = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+# Telegram's rule: /command of 1-64 [A-Za-z0-9_], optionally @bot_username (3-32), with no
+# letter, digit, "_", "/", "<" or ">" right before or after it (so "</b>" is never a command).
 AUTO_ENTITIES = re.compile(
-    r"(?P<bot_command>(?<![\w/])/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?)"
+    r"(?P<bot_command>(?<![\w/<>])/[a-zA-Z0-9_]{1,64}(?:@[a-zA-Z0-9_]{3,32}|(?!@))(?![\w/<>]))"
     r"|(?P<url>\bhttps?://[^\s<>]+)"
     r"|(?P<mention>(?<!\w)@[a-zA-Z0-9_]{5,32})"
     r"|(?P<hashtag>(?<![\w#])#\w+)"
@@ -80,7 +84,8 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     closed.sort(key=lambda item: (item[1]["offset"], -item[1]["length"], item[0]))
-    return "".join(parts), [entity for _, entity in closed]
+    text = "".join(parts)
+    return text, with_auto_entities(text, [entity for _, entity in closed])
 
 
 def _open_tag(
@@ -167,3 +172,18 @@ def detect_entities(text: str) -> list[dict[str, Any]]:
         }
         for m in AUTO_ENTITIES.finditer(text)
     ]
+
+
+def with_auto_entities(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The given entities plus the ones Telegram finds by itself in the plain text."""
+    found = [new for new in detect_entities(text) if not any(_hides(old, new) for old in entities)]
+    return sorted(entities + found, key=lambda entity: (entity["offset"], -entity["length"]))
+
+
+def _hides(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Like Telegram: nothing is found inside code, pre or a link, nor across a quote's edge."""
+    old_end, new_end = old["offset"] + old["length"], new["offset"] + new["length"]
+    if old["type"] in SPLITTABLE_TYPES or new_end <= old["offset"] or old_end <= new["offset"]:
+        return False
+    inside = old["offset"] <= new["offset"] and new_end <= old_end
+    return not (old["type"] in BLOCKQUOTE_TYPES and inside)

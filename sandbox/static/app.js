@@ -6,6 +6,151 @@ const $ = (id) => document.getElementById(id);
 const FILE_ICON = '<path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/><path d="M14 2v6h6"/>';
 const PIN_ICON = '<path d="M21 10c0 7-9 13-9 13s-9-6-9-13a9 9 0 0 1 18 0z"/><circle cx="12" cy="10" r="3"/>';
 
+// --- the page's own words follow the persona's language; the bot's texts are the bot's business ---
+
+const LABELS = {
+  en: {
+    pageTitle: "Foorumi sandbox chat",
+    note: "Local Bot API sandbox, not Telegram. Nothing leaves this computer.",
+    youAre: "You are",
+    chooseUser: "Choose which user you are",
+    chat: "Chat",
+    chooseChat: "Choose a chat",
+    private: "private",
+    bot: "bot",
+    members: (n) => `${n} ${n === 1 ? "member" : "members"}`,
+    conversation: "Conversation",
+    menu: "Menu",
+    commands: "Bot commands",
+    attachPhoto: "Attach a photo",
+    locationTitle: "Send location: Mikkeli market square",
+    locationLabel: "Send location (Mikkeli market square)",
+    placeholder: "Message",
+    messageText: "Message text",
+    send: "Send",
+    botKeyboard: "Bot keyboard",
+    ok: "OK",
+    emptyTitle: "What can this bot do?",
+    emptyText: "This is the Foorumi bot running against the local sandbox.",
+    start: "Start",
+    spoiler: "Hidden text, activate to reveal",
+    edited: (time) => `edited ${time}`,
+    photo: "Photo",
+    document: "Document",
+    kilobytes: "KB",
+    location: (where) => `Location ${where}`,
+    error: (message) => `Sandbox: ${message}`,
+    actions: {
+      typing: "typing…", upload_photo: "sending a photo…", upload_document: "sending a file…",
+      record_video: "recording a video…", upload_video: "sending a video…",
+      record_voice: "recording a voice message…", upload_voice: "sending a voice message…",
+      record_video_note: "recording a video message…", upload_video_note: "sending a video message…",
+      choose_sticker: "choosing a sticker…", find_location: "choosing a location…",
+    },
+  },
+  fi: {
+    pageTitle: "Foorumi – testiympäristön keskustelu",
+    note: "Paikallinen Bot API -testiympäristö, ei Telegram. Mikään ei lähde tältä tietokoneelta.",
+    youAre: "Sinä olet",
+    chooseUser: "Valitse, kuka käyttäjistä olet",
+    chat: "Keskustelu",
+    chooseChat: "Valitse keskustelu",
+    private: "yksityinen",
+    bot: "botti",
+    members: (n) => `${n} ${n === 1 ? "jäsen" : "jäsentä"}`,
+    conversation: "Viestit",
+    menu: "Valikko",
+    commands: "Botin komennot",
+    attachPhoto: "Liitä kuva",
+    locationTitle: "Lähetä sijainti: Mikkelin tori",
+    locationLabel: "Lähetä sijainti (Mikkelin tori)",
+    placeholder: "Viesti",
+    messageText: "Viestin teksti",
+    send: "Lähetä",
+    botKeyboard: "Botin näppäimistö",
+    ok: "OK",
+    emptyTitle: "Mitä tämä botti osaa?",
+    emptyText: "Tämä on Foorumi-botti, joka toimii paikallisessa testiympäristössä.",
+    start: "Aloita",
+    spoiler: "Piilotettu teksti, näytä valitsemalla",
+    edited: (time) => `muokattu ${time}`,
+    photo: "Kuva",
+    document: "Tiedosto",
+    kilobytes: "kt",
+    location: (where) => `Sijainti ${where}`,
+    error: (message) => `Testiympäristön virhe: ${message}`,
+    actions: {
+      typing: "kirjoittaa…", upload_photo: "lähettää kuvaa…", upload_document: "lähettää tiedostoa…",
+      record_video: "kuvaa videota…", upload_video: "lähettää videota…",
+      record_voice: "nauhoittaa ääniviestiä…", upload_voice: "lähettää ääniviestiä…",
+      record_video_note: "kuvaa videoviestiä…", upload_video_note: "lähettää videoviestiä…",
+      choose_sticker: "valitsee tarraa…", find_location: "valitsee sijaintia…",
+    },
+  },
+  sv: {
+    pageTitle: "Foorumi – chatt i testmiljön",
+    note: "Lokal testmiljö för Bot API, inte Telegram. Ingenting lämnar den här datorn.",
+    youAre: "Du är",
+    chooseUser: "Välj vilken användare du är",
+    chat: "Chatt",
+    chooseChat: "Välj chatt",
+    private: "privat",
+    bot: "bot",
+    members: (n) => `${n} ${n === 1 ? "medlem" : "medlemmar"}`,
+    conversation: "Meddelanden",
+    menu: "Meny",
+    commands: "Botens kommandon",
+    attachPhoto: "Bifoga en bild",
+    locationTitle: "Skicka plats: S:t Michels torg",
+    locationLabel: "Skicka plats (S:t Michels torg)",
+    placeholder: "Meddelande",
+    messageText: "Meddelandets text",
+    send: "Skicka",
+    botKeyboard: "Botens tangentbord",
+    ok: "OK",
+    emptyTitle: "Vad kan den här boten göra?",
+    emptyText: "Det här är Foorumi-boten som körs i den lokala testmiljön.",
+    start: "Starta",
+    spoiler: "Dold text, välj för att visa",
+    edited: (time) => `redigerat ${time}`,
+    photo: "Bild",
+    document: "Dokument",
+    kilobytes: "kB",
+    location: (where) => `Plats ${where}`,
+    error: (message) => `Fel i testmiljön: ${message}`,
+    actions: {
+      typing: "skriver…", upload_photo: "skickar en bild…", upload_document: "skickar en fil…",
+      record_video: "spelar in en video…", upload_video: "skickar en video…",
+      record_voice: "spelar in ett röstmeddelande…", upload_voice: "skickar ett röstmeddelande…",
+      record_video_note: "spelar in ett videomeddelande…", upload_video_note: "skickar ett videomeddelande…",
+      choose_sticker: "väljer ett klistermärke…", find_location: "väljer en plats…",
+    },
+  },
+};
+
+function t(key, ...args) {
+  const value = LABELS[view.lang][key];
+  return typeof value === "function" ? value(...args) : value;
+}
+
+function languageOf(user) {
+  const code = (user.language_code ?? "").slice(0, 2).toLowerCase();
+  return code in LABELS ? code : "en";
+}
+
+// Elements in index.html name their words: data-label="text:menu aria-label:commands".
+function translatePage() {
+  document.documentElement.lang = view.lang;
+  document.title = t("pageTitle");
+  for (const node of document.querySelectorAll("[data-label]")) {
+    for (const pair of node.dataset.label.split(" ")) {
+      const [attribute, key] = pair.split(":");
+      if (attribute === "text") node.textContent = t(key);
+      else node.setAttribute(attribute, t(key));
+    }
+  }
+}
+
 function icon(paths) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
@@ -17,6 +162,7 @@ function icon(paths) {
 const view = {
   users: [],
   me: null,          // current user object
+  lang: "en",        // the page's own words: fi, sv or en, from me.language_code
   chatId: null,
   seq: 0,
   generation: 0,     // bumps on every chat switch so stale long polls stop
@@ -54,7 +200,7 @@ function entityElement(entity, text) {
     case "underline": return el("u");
     case "strikethrough": return el("s");
     case "spoiler": {
-      const span = el("span", { class: "spoiler", tabindex: "0", role: "button", "aria-label": "Hidden text, activate to reveal" });
+      const span = el("span", { class: "spoiler", tabindex: "0", role: "button", "aria-label": t("spoiler") });
       const reveal = () => { span.classList.add("revealed"); span.removeAttribute("aria-label"); };
       span.addEventListener("click", reveal);
       span.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") reveal(); });
@@ -94,8 +240,8 @@ function renderEntities(text, entities = [], start = 0, end = text.length) {
 // --- messages ---
 
 function formatTime(message) {
-  const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  return message.edit_date ? `edited ${time}` : time;
+  const time = new Date(message.date * 1000).toLocaleTimeString(view.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return message.edit_date ? t("edited", time) : time;
 }
 
 function inlineKeyboard(message) {
@@ -111,19 +257,19 @@ function messageBody(message) {
   const parts = [];
   if (message.photo) {
     const size = message.photo[message.photo.length - 1];
-    parts.push(el("img", { class: "photo", src: message.download_url, alt: message.caption || "Photo",
+    parts.push(el("img", { class: "photo", src: message.download_url, alt: message.caption || t("photo"),
       width: size.width, height: size.height }));
   }
   if (message.document) {
     const doc = message.document;
-    const size = doc.file_size ? ` · ${Math.max(1, Math.round(doc.file_size / 1024))} KB` : "";
+    const size = doc.file_size ? ` · ${Math.max(1, Math.round(doc.file_size / 1024))} ${t("kilobytes")}` : "";
     parts.push(el("div", { class: "document" }, icon(FILE_ICON),
       el("a", { href: message.download_url, download: doc.file_name || "document" },
-        `${doc.file_name || "Document"}${size}`)));
+        `${doc.file_name || t("document")}${size}`)));
   }
   if (message.location) {
     const { latitude, longitude } = message.location;
-    parts.push(el("div", { class: "document" }, icon(PIN_ICON), `Location ${latitude.toFixed(4)}, ${longitude.toFixed(4)}`));
+    parts.push(el("div", { class: "document" }, icon(PIN_ICON), t("location", `${latitude.toFixed(4)}, ${longitude.toFixed(4)}`)));
   }
   const text = message.text ?? message.caption;
   if (text) {
@@ -166,10 +312,9 @@ function removeMessage(messageId) {
 
 async function showEmptyChat() {
   const info = await api(`/chats/${view.chatId}/commands?user_id=${view.me.id}`);
-  const box = el("div", { class: "empty" }, el("h2", {}, "What can this bot do?"),
-    el("p", {}, info.description || "This is the Foorumi bot running against the local sandbox."));
+  const box = el("div", { class: "empty" }, el("h2", {}, t("emptyTitle")), el("p", {}, info.description || t("emptyText")));
   if (view.chatId === view.me.id) {
-    box.append(el("button", { type: "button", class: "start-button", onclick: () => sendText("/start") }, "Start"));
+    box.append(el("button", { type: "button", class: "start-button", onclick: () => sendText("/start") }, t("start")));
   }
   $("messages").replaceChildren(box);
 }
@@ -179,7 +324,7 @@ async function showEmptyChat() {
 function renderReplyKeyboard(markup) {
   const panel = $("reply-keyboard");
   const input = $("text-input");
-  input.placeholder = markup?.input_field_placeholder || "Message";
+  input.placeholder = markup?.input_field_placeholder || t("placeholder");
   if (!markup?.keyboard) { panel.hidden = true; panel.replaceChildren(); return; }
   panel.replaceChildren(...markup.keyboard.map((row) => el("div", { class: "row" }, ...row.map((button) =>
     el("button", { type: "button", onclick: () => button.request_location ? sendLocation() : sendText(button.text) },
@@ -225,7 +370,7 @@ function showAlert(text) {
 
 function showTyping(action) {
   const status = $("chat-status");
-  status.textContent = action === "typing" ? "typing…" : `${action.replaceAll("_", " ")}…`;
+  status.textContent = LABELS[view.lang].actions[action] ?? `${action.replaceAll("_", " ")}…`;
   clearTimeout(view.typingTimer);
   view.typingTimer = setTimeout(() => { status.textContent = statusLine(); }, 5000);
 }
@@ -233,7 +378,7 @@ function showTyping(action) {
 // --- acting as the user ---
 
 async function act(promise) {
-  try { return await promise; } catch (error) { toast(`Sandbox: ${error.message}`); return null; }
+  try { return await promise; } catch (error) { toast(t("error", error.message)); return null; }
 }
 
 async function sendText(text) {
@@ -303,8 +448,8 @@ async function pollEvents(generation) {
 
 function statusLine() {
   const chat = view.chats?.find((c) => c.id === view.chatId);
-  if (!chat || chat.type === "private") return "bot";
-  return `${Object.keys(chat.members).length + 1} members`;
+  if (!chat || chat.type === "private") return t("bot");
+  return t("members", Object.keys(chat.members).length + 1);
 }
 
 async function selectChat(chatId) {
@@ -321,10 +466,12 @@ async function selectChat(chatId) {
 
 async function selectUser(userId) {
   view.me = view.users.find((user) => user.id === userId);
+  view.lang = languageOf(view.me);
+  translatePage();
   localStorage.setItem("sandbox-user", String(userId));
   view.chats = await api(`/chats?user_id=${userId}`);
   $("chat-select").replaceChildren(...view.chats.map((chat) =>
-    el("option", { value: chat.id }, chat.type === "private" ? `${view.botName} · private` : chat.name)));
+    el("option", { value: chat.id }, chat.type === "private" ? `${view.botName} · ${t("private")}` : chat.name)));
   await selectChat(userId);
 }
 

@@ -3,7 +3,7 @@
 import pytest
 import pytest_asyncio
 
-from bot.demo import STAFF_GROUP_ID
+from foorumi.demo import STAFF_GROUP_ID
 from tests.e2e.conftest import PEOPLE, running_bot, with_demo_city
 from tests.sandbox.test_chat_page import browser  # noqa: F401  (the Chromium fixture)
 
@@ -22,11 +22,10 @@ async def test_aino_starts_onboarding_in_finnish(demo, browser, tmp_path):  # no
     from playwright.async_api import expect
 
     page = await browser.new_page(viewport={"width": 390, "height": 844})
-    await page.goto(f"{demo.sandbox.url}/")
-    await page.get_by_label("Choose which user you are").select_option(str(PEOPLE.aino))
-    await page.get_by_role("button", name="Start").click()
+    await page.goto(f"{demo.sandbox.url}/?user={PEOPLE.aino}")
+    await page.get_by_role("button", name="Aloita").click()
 
-    log = page.get_by_role("log", name="Conversation")
+    log = page.get_by_role("log", name="Viestit")
     await expect(log).to_contain_text("Tervetuloa Foorumiin")
     await page.get_by_role("button", name="Suomi").click()
 

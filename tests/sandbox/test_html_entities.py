@@ -4,6 +4,8 @@ import pytest
 
 from sandbox.html_entities import EntityParseError, detect_entities, parse_html, strip_text
 
+COMMAND_64 = "/" + "x" * 64
+
 
 def test_every_supported_tag():
     text, entities = parse_html(
@@ -107,3 +109,76 @@ def test_detects_commands_links_mentions_hashtags():
         {"offset": 50, "length": 7, "type": "mention"},
         {"offset": 58, "length": 5, "type": "hashtag"},
     ]
+
+
+def commands(markup: str) -> list[str]:
+    text, entities = parse_html(markup)
+    found = [e for e in entities if e["type"] == "bot_command"]
+    return [text[e["offset"] : e["offset"] + e["length"]] for e in found]
+
+
+def test_bot_command_in_bot_text():
+    assert parse_html("Open it: /p12") == (
+        "Open it: /p12",
+        [{"offset": 9, "length": 4, "type": "bot_command"}],
+    )
+
+
+def test_closing_tags_are_markup_not_commands():
+    text, entities = parse_html("<b>Title</b> – /p3")
+    assert text == "Title – /p3"
+    assert entities == [
+        {"offset": 0, "length": 5, "type": "bold"},
+        {"offset": 8, "length": 3, "type": "bot_command"},
+    ]
+
+
+def test_bot_command_offsets_are_utf16_code_units():
+    text, entities = parse_html("🏡👍🏽 <i>Uusi ehdotus</i>: /p5")
+    assert text == "🏡👍🏽 Uusi ehdotus: /p5"
+    assert entities == [
+        {"offset": 7, "length": 12, "type": "italic"},
+        {"offset": 21, "length": 3, "type": "bot_command"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "markup, found",
+    [
+        ("/p5", ["/p5"]),
+        ("Ehdotukset:\n/p5 Katuvalot\n/p6 Uimaranta", ["/p5", "/p6"]),
+        ("avaa /p5 tai /help", ["/p5", "/help"]),
+        ("Katuvalot (/p5), uimaranta (/p6).", ["/p5", "/p6"]),
+        ("<b>Uusi:</b> /p5", ["/p5"]),
+        ("<b>/p5</b>", ["/p5"]),
+        ("/start@foorumi_sandbox_bot", ["/start@foorumi_sandbox_bot"]),
+        (COMMAND_64, [COMMAND_64]),
+        ("sana/p5", []),
+        ("https://mikkeli.fi/p5", []),
+        ("mikkeli.fi/p5", []),
+        ("a_/p5 //p5 1/2", []),
+        ("/p5x_ok", ["/p5x_ok"]),
+        ("/päivä", []),
+        (COMMAND_64 + "x", []),
+        ("/p5@ab", []),
+        ("&lt;/b&gt; &lt;b&gt;/p5&lt;/b&gt;", []),
+        ("<code>/p5</code> <pre>/p6</pre>", []),
+        ('<a href="https://t.me/foorumi_bot?start=p5">/p5</a>', []),
+    ],
+)
+def test_bot_commands_follow_telegrams_rule(markup, found):
+    assert commands(markup) == found
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("</b> /p5 <i>/p6</i>", ["/p5"]),
+        (COMMAND_64, [COMMAND_64]),
+        (COMMAND_64 + "x", []),
+        ("/p5@ab /p6@foorumi_bot", ["/p6@foorumi_bot"]),
+        ("/päivä /p5_ä", []),
+    ],
+)
+def test_commands_in_plain_user_text(text, found):
+    assert [text[e["offset"] : e["offset"] + e["length"]] for e in detect_entities(text)] == found

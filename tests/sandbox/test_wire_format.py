@@ -114,6 +114,25 @@ async def test_html_entities_in_result(raw, people):
     ]
 
 
+async def test_commands_and_links_found_in_bot_text(raw, people):
+    html = await raw.ok(
+        "sendMessage", chat_id=people.aino, parse_mode="HTML", text="<b>Katuvalot</b> – /p3"
+    )
+    assert html["entities"] == [
+        {"offset": 0, "length": 9, "type": "bold"},
+        {"offset": 12, "length": 3, "type": "bot_command"},
+    ]
+    plain = await raw.ok("sendMessage", chat_id=people.aino, text="Avaa /p3: https://mikkeli.fi")
+    assert plain["entities"] == [
+        {"offset": 5, "length": 3, "type": "bot_command"},
+        {"offset": 10, "length": 18, "type": "url"},
+    ]
+    assert await raw.error("sendMessage", chat_id=people.aino, text="/p3", entities=["bold"]) == (
+        400,
+        "Bad Request: can't parse entities JSON object",
+    )
+
+
 @pytest.mark.parametrize(
     "data, ok", [("x" * 64, True), ("ä" * 32, True), ("x" * 65, False), ("ä" * 33, False)]
 )
