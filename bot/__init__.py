@@ -1,1 +1,1 @@
-"""Foorumi: a Telegram participation channel for a city's user-driven forums."""
+"""The bot's core below the handlers: services, notices, the outbox, Telegram glue, config, i18n."""

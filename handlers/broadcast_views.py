@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _, format_moment, ngettext
 from bot.outbox.progress import Pace, progress_bar
+from bot.telegram.keyboards import Button, inline_keyboard
 from domain import LANGUAGE_IN, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, Audience, ResidentType
 from storage.models import Area, Broadcast
 
@@ -65,11 +65,10 @@ def compose_prompt(locale: str, written: Sequence[str]) -> str:
 
 
 def compose_keyboard(can_skip: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if can_skip:
-        builder.button(text=_("Skip this language ›"), callback_data=BroadcastStep(step=Step.SKIP))
-    builder.button(text=_("✖ Cancel"), callback_data=BroadcastStep(step=Step.ABORT))
-    return builder.adjust(1).as_markup()
+    return inline_keyboard([
+        [(_("Skip this language ›"), BroadcastStep(step=Step.SKIP))] if can_skip else [],
+        [(_("✖ Cancel"), BroadcastStep(step=Step.ABORT))],
+    ])
 
 
 def describe_audience(audience: Audience, areas: Sequence[Area], locale: str) -> str:
@@ -102,30 +101,35 @@ def audience_text(description: str, count: int) -> str:
 def audience_keyboard(
     audience: Audience, areas: Sequence[Area], page: int, pages: int, locale: str
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    sizes = [1]
-    builder.button(text=_mark(audience.everyone, _("Everyone")),
-                   callback_data=AudienceToggle(kind=AudienceKind.EVERYONE, value="", page=page))
-    for area in areas:
-        builder.button(text=_mark(area.id in audience.area_ids, area.name(locale)),
-                       callback_data=AudienceToggle(kind=AudienceKind.AREA, value=str(area.id), page=page))
-    sizes += [2] * (len(areas) // 2) + [1] * (len(areas) % 2)
-    if pages > 1:
-        builder.button(text=_("Page {page} of {pages} ›").format(page=page + 1, pages=pages),
-                       callback_data=AudienceToggle(kind=AudienceKind.AREA, value="", page=(page + 1) % pages))
-        sizes.append(1)
-    for value, label in RESIDENT_TYPE_LABELS.items():
-        builder.button(text=_mark(value in audience.resident_types, _(label)),
-                       callback_data=AudienceToggle(kind=AudienceKind.TYPE, value=value, page=page))
-    sizes += [2, 2]
-    for code in LOCALES:
-        builder.button(text=_mark(code in audience.locales, LANGUAGE_NAMES[code]),
-                       callback_data=AudienceToggle(kind=AudienceKind.LANGUAGE, value=code, page=page))
-    sizes.append(3)
-    builder.button(text=_("Continue ›"), callback_data=BroadcastStep(step=Step.AUDIENCE))
-    builder.button(text=_("✖ Cancel"), callback_data=BroadcastStep(step=Step.ABORT))
-    sizes.append(2)
-    return builder.adjust(*sizes).as_markup()
+    def toggle(kind: AudienceKind, value: str, chosen: bool, label: str) -> Button:
+        return _mark(chosen, label), AudienceToggle(kind=kind, value=value, page=page)
+
+    area_buttons = [
+        toggle(AudienceKind.AREA, str(area.id), area.id in audience.area_ids, area.name(locale))
+        for area in areas
+    ]
+    type_buttons = [
+        toggle(AudienceKind.TYPE, value, value in audience.resident_types, _(label))
+        for value, label in RESIDENT_TYPE_LABELS.items()
+    ]
+    turn_page = [(
+        _("Page {page} of {pages} ›").format(page=page + 1, pages=pages),
+        AudienceToggle(kind=AudienceKind.AREA, value="", page=(page + 1) % pages),
+    )] if pages > 1 else []
+    return inline_keyboard([
+        [toggle(AudienceKind.EVERYONE, "", audience.everyone, _("Everyone"))],
+        *(area_buttons[i:i + 2] for i in range(0, len(area_buttons), 2)),
+        turn_page,
+        *(type_buttons[i:i + 2] for i in range(0, len(type_buttons), 2)),
+        [
+            toggle(AudienceKind.LANGUAGE, code, code in audience.locales, LANGUAGE_NAMES[code])
+            for code in LOCALES
+        ],
+        [
+            (_("Continue ›"), BroadcastStep(step=Step.AUDIENCE)),
+            (_("✖ Cancel"), BroadcastStep(step=Step.ABORT)),
+        ],
+    ])
 
 
 def _mark(chosen: bool, label: str) -> str:
@@ -149,16 +153,16 @@ def confirm_text(preview: str, description: str, count: int, urgent: bool, when:
 
 
 def confirm_keyboard(urgent: bool, scheduled: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Schedule") if scheduled else _("✅ Send now"),
-                   callback_data=BroadcastStep(step=Step.SEND))
-    builder.button(text=_("⏰ Send later…"), callback_data=BroadcastStep(step=Step.LATER))
-    if scheduled:
-        builder.button(text=_("Send right away instead"), callback_data=BroadcastStep(step=Step.NOW))
-    builder.button(text=_("Make it not urgent") if urgent else _("⚡ Mark as urgent"),
-                   callback_data=BroadcastStep(step=Step.URGENT))
-    builder.button(text=_("✖ Cancel"), callback_data=BroadcastStep(step=Step.ABORT))
-    return builder.adjust(1).as_markup()
+    return inline_keyboard([
+        [(_("✅ Schedule") if scheduled else _("✅ Send now"), BroadcastStep(step=Step.SEND))],
+        [(_("⏰ Send later…"), BroadcastStep(step=Step.LATER))],
+        [(_("Send right away instead"), BroadcastStep(step=Step.NOW))] if scheduled else [],
+        [(
+            _("Make it not urgent") if urgent else _("⚡ Mark as urgent"),
+            BroadcastStep(step=Step.URGENT),
+        )],
+        [(_("✖ Cancel"), BroadcastStep(step=Step.ABORT))],
+    ])
 
 
 def ask_time_text(zone: ZoneInfo) -> str:
@@ -222,9 +226,9 @@ def final_report(broadcast: Broadcast, locale: str) -> str:
 def cancel_keyboard(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
     if broadcast.status not in ("scheduled", "sending"):
         return None
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🛑 Cancel the broadcast"), callback_data=BroadcastCancel(broadcast_id=broadcast.id))
-    return builder.as_markup()
+    return inline_keyboard([
+        [(_("🛑 Cancel the broadcast"), BroadcastCancel(broadcast_id=broadcast.id))],
+    ])
 
 
 def progress_view_for(zone: ZoneInfo, i18n: I18n):  # type: ignore[no-untyped-def]
@@ -252,10 +256,12 @@ def listing_text(broadcasts: Sequence[Broadcast], locale: str, zone: ZoneInfo) -
 
 
 def listing_keyboard(broadcasts: Sequence[Broadcast]) -> InlineKeyboardMarkup | None:
-    builder = InlineKeyboardBuilder()
-    for broadcast in broadcasts:
-        builder.button(text=f"#{broadcast.id}", callback_data=BroadcastOpen(broadcast_id=broadcast.id))
-    return builder.adjust(5).as_markup() if broadcasts else None
+    if not broadcasts:
+        return None
+    buttons = [
+        (f"#{broadcast.id}", BroadcastOpen(broadcast_id=broadcast.id)) for broadcast in broadcasts
+    ]
+    return inline_keyboard([buttons[i:i + 5] for i in range(0, len(buttons), 5)])
 
 
 def _plain(text: str) -> str:

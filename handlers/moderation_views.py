@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
 from bot.notices.cards import WRITE_REASON, Moderate, Step
 from bot.notices.words import short
+from bot.telegram.keyboards import Button, inline_keyboard
 from domain import REJECT_REASONS
 from storage.models import Proposal
 
@@ -22,17 +22,16 @@ def reasons_text(proposal: Proposal) -> str:
 
 
 def reasons_keyboard(proposal_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code, label in REJECT_REASONS.items():
-        builder.button(
-            text=_(label), callback_data=Moderate(step=Step.REASON, id=proposal_id, reason=code)
-        )
-    builder.button(
-        text=_("✍️ Write the reason"),
-        callback_data=Moderate(step=Step.REASON, id=proposal_id, reason=WRITE_REASON),
-    )
-    builder.button(text=_("‹ Back"), callback_data=Moderate(step=Step.BACK, id=proposal_id))
-    return builder.adjust(1).as_markup()
+    rows: list[list[Button]] = [
+        [(_(label), Moderate(step=Step.REASON, id=proposal_id, reason=code))]
+        for code, label in REJECT_REASONS.items()
+    ]
+    write = Moderate(step=Step.REASON, id=proposal_id, reason=WRITE_REASON)
+    rows += [
+        [(_("✍️ Write the reason"), write)],
+        [(_("‹ Back"), Moderate(step=Step.BACK, id=proposal_id))],
+    ]
+    return inline_keyboard(rows)
 
 
 def write_reason_prompt(proposal_id: int) -> str:
@@ -51,14 +50,15 @@ def merge_text(proposal: Proposal, targets: Sequence[Proposal]) -> str:
 
 
 def merge_keyboard(proposal_id: int, targets: Sequence[Proposal]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for target in targets:
-        builder.button(
-            text=f"#{target.id} {short(target.title)}",
-            callback_data=Moderate(step=Step.MERGE_INTO, id=proposal_id, target=target.id),
-        )
-    builder.button(text=_("‹ Back"), callback_data=Moderate(step=Step.BACK, id=proposal_id))
-    return builder.adjust(1).as_markup()
+    rows: list[list[Button]] = [
+        [(
+            f"#{target.id} {short(target.title)}",
+            Moderate(step=Step.MERGE_INTO, id=proposal_id, target=target.id),
+        )]
+        for target in targets
+    ]
+    rows.append([(_("‹ Back"), Moderate(step=Step.BACK, id=proposal_id))])
+    return inline_keyboard(rows)
 
 
 def merge_confirm_text(proposal: Proposal, target: Proposal) -> str:
@@ -69,10 +69,7 @@ def merge_confirm_text(proposal: Proposal, target: Proposal) -> str:
 
 
 def merge_confirm_keyboard(proposal_id: int, target_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🔗 Yes, merge"),
-        callback_data=Moderate(step=Step.MERGE_CONFIRMED, id=proposal_id, target=target_id),
-    )
-    builder.button(text=_("‹ Back"), callback_data=Moderate(step=Step.BACK, id=proposal_id))
-    return builder.adjust(2).as_markup()
+    return inline_keyboard([[
+        (_("🔗 Yes, merge"), Moderate(step=Step.MERGE_CONFIRMED, id=proposal_id, target=target_id)),
+        (_("‹ Back"), Moderate(step=Step.BACK, id=proposal_id)),
+    ]])

@@ -8,12 +8,12 @@ from html import escape
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.i18n import _, format_moment, ngettext
 from bot.notices.words import area_name, short, status_label
 from bot.services.proposals import Card, Page
+from bot.telegram.keyboards import Button, inline_keyboard
 from domain import ALL_AREAS, PATH, WHOLE_CITY, Status, is_public
 from storage.models import Area, Proposal
 
@@ -88,43 +88,36 @@ def card_text(proposal: Proposal, supporters: int, locale: str, settings: Settin
 
 def card_keyboard(card: Card) -> InlineKeyboardMarkup:
     proposal, supporting, following = card.proposal, card.supporting, card.following
-    builder = InlineKeyboardBuilder()
-    sizes = []
+    rows: list[list[Button]] = []
     if is_public(proposal):
-        builder.button(
-            text=_("↩️ Withdraw support") if supporting else _("👍 Support"),
-            callback_data=ProposalAct(
-                action=Action.WITHDRAW if supporting else Action.SUPPORT, id=proposal.id
-            ),
-        )
-        builder.button(
-            text=_("🔕 Unfollow") if following else _("🔔 Follow"),
-            callback_data=ProposalAct(
-                action=Action.UNFOLLOW if following else Action.FOLLOW, id=proposal.id
-            ),
-        )
-        builder.button(
-            text=_("🧭 Timeline"), callback_data=ProposalAct(action=Action.TIMELINE, id=proposal.id)
-        )
-        builder.button(
-            text=_("⚠️ Report"), callback_data=ProposalAct(action=Action.REPORT, id=proposal.id)
-        )
-        sizes += [2, 2]
+        support = Action.WITHDRAW if supporting else Action.SUPPORT
+        follow = Action.UNFOLLOW if following else Action.FOLLOW
+        rows += [
+            [
+                (
+                    _("↩️ Withdraw support") if supporting else _("👍 Support"),
+                    ProposalAct(action=support, id=proposal.id),
+                ),
+                (
+                    _("🔕 Unfollow") if following else _("🔔 Follow"),
+                    ProposalAct(action=follow, id=proposal.id),
+                ),
+            ],
+            [
+                (_("🧭 Timeline"), ProposalAct(action=Action.TIMELINE, id=proposal.id)),
+                (_("⚠️ Report"), ProposalAct(action=Action.REPORT, id=proposal.id)),
+            ],
+        ]
     attachments = []
     if proposal.photo_file_id:
-        attachments.append((_("📷 Photo"), Action.PHOTO))
+        attachments.append((_("📷 Photo"), ProposalAct(action=Action.PHOTO, id=proposal.id)))
     if proposal.latitude is not None:
-        attachments.append((_("📍 Map"), Action.MAP))
-    for text, action in attachments:
-        builder.button(text=text, callback_data=ProposalAct(action=action, id=proposal.id))
-    if attachments:
-        sizes.append(len(attachments))
+        attachments.append((_("📍 Map"), ProposalAct(action=Action.MAP, id=proposal.id)))
+    rows.append(attachments)
     if card.is_staff and proposal.status in PATH:
-        builder.button(text=_("🧭 Move along the path"), callback_data=ThemeMove(id=proposal.id))
-        sizes.append(1)
-    builder.button(text=_("‹ All proposals"), callback_data=ProposalList())
-    sizes.append(1)
-    return builder.adjust(*sizes).as_markup()
+        rows.append([(_("🧭 Move along the path"), ThemeMove(id=proposal.id))])
+    rows.append([(_("‹ All proposals"), ProposalList())])
+    return inline_keyboard(rows)
 
 
 def report_confirm_text(proposal: Proposal) -> str:
@@ -135,13 +128,10 @@ def report_confirm_text(proposal: Proposal) -> str:
 
 
 def report_confirm_keyboard(proposal_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⚠️ Yes, report"),
-        callback_data=ProposalAct(action=Action.REPORT_CONFIRMED, id=proposal_id),
-    )
-    builder.button(text=_("‹ Back"), callback_data=ProposalOpen(id=proposal_id))
-    return builder.adjust(2).as_markup()
+    return inline_keyboard([[
+        (_("⚠️ Yes, report"), ProposalAct(action=Action.REPORT_CONFIRMED, id=proposal_id)),
+        (_("‹ Back"), ProposalOpen(id=proposal_id)),
+    ]])
 
 
 def list_text(page: Page, area_label: str, sort: Sort, locale: str) -> str:
@@ -164,12 +154,10 @@ def list_text(page: Page, area_label: str, sort: Sort, locale: str) -> str:
 
 
 def list_keyboard(page: Page, area: int, sort: Sort) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for number, (proposal, _count) in enumerate(page.items, start=1):
-        builder.button(
-            text=f"{number}. {short(proposal.title)}", callback_data=ProposalOpen(id=proposal.id)
-        )
-    sizes = [1] * len(page.items)
+    rows: list[list[Button]] = [
+        [(f"{number}. {short(proposal.title)}", ProposalOpen(id=proposal.id))]
+        for number, (proposal, _count) in enumerate(page.items, start=1)
+    ]
     navigation = []
     if page.number > 0:
         navigation.append(
@@ -177,18 +165,16 @@ def list_keyboard(page: Page, area: int, sort: Sort) -> InlineKeyboardMarkup:
         )
     if page.number < page.pages - 1:
         navigation.append((_("Next ›"), ProposalList(page=page.number + 1, area=area, sort=sort)))
-    for text, data in navigation:
-        builder.button(text=text, callback_data=data)
-    if navigation:
-        sizes.append(len(navigation))
+    rows.append(navigation)
     other = Sort.NEWEST if sort is Sort.SUPPORTED else Sort.SUPPORTED
-    builder.button(
-        text=_("🆕 Newest first") if other is Sort.NEWEST else _("🔥 Most supported first"),
-        callback_data=ProposalList(area=area, sort=other),
-    )
-    builder.button(text=_("📍 Filter by area"), callback_data=ListAreas(page=0, sort=sort))
-    sizes.append(2)
-    return builder.adjust(*sizes).as_markup()
+    rows.append([
+        (
+            _("🆕 Newest first") if other is Sort.NEWEST else _("🔥 Most supported first"),
+            ProposalList(area=area, sort=other),
+        ),
+        (_("📍 Filter by area"), ListAreas(page=0, sort=sort)),
+    ])
+    return inline_keyboard(rows)
 
 
 def area_picker(
@@ -201,19 +187,14 @@ def area_picker(
     turn: Callable[[int], CallbackData],
 ) -> InlineKeyboardMarkup:
     """Fixed choices (e.g. "Whole city") on top, a page of areas two a row, then page turns."""
-    builder = InlineKeyboardBuilder()
-    for text, data in leading:
-        builder.button(text=text, callback_data=data)
-    for area in areas:
-        builder.button(text=area.name(locale), callback_data=pick(area.id))
-    sizes = [len(leading)] + [2] * (len(areas) // 2) + [1] * (len(areas) % 2)
-    navigation = [(_("‹ Previous"), page - 1)] if page > 0 else []
-    navigation += [(_("Next ›"), page + 1)] if page < pages - 1 else []
-    for text, number in navigation:
-        builder.button(text=text, callback_data=turn(number))
-    if navigation:
-        sizes.append(len(navigation))
-    return builder.adjust(*sizes).as_markup()
+    buttons = [(area.name(locale), pick(area.id)) for area in areas]
+    navigation = [(_("‹ Previous"), turn(page - 1))] if page > 0 else []
+    navigation += [(_("Next ›"), turn(page + 1))] if page < pages - 1 else []
+    return inline_keyboard([
+        leading,
+        *(buttons[i:i + 2] for i in range(0, len(buttons), 2)),
+        navigation,
+    ])
 
 
 def list_area_keyboard(

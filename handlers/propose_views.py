@@ -8,11 +8,11 @@ from html import escape
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_, _
 from bot.services.proposals import DESCRIPTION_LIMIT, TITLE_LIMIT, Draft, TextProblem
 from bot.notices.words import area_name, short
+from bot.telegram.keyboards import Button, inline_keyboard
 from domain import WHOLE_CITY
 from handlers.proposals_views import area_picker
 from storage.models import Area, Proposal
@@ -135,9 +135,7 @@ def location_prompt() -> str:
 
 
 def skip_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Skip ›"), callback_data=DraftAction(do=DraftDo.SKIP))
-    return builder.as_markup()
+    return inline_keyboard([[(_("Skip ›"), DraftAction(do=DraftDo.SKIP))]])
 
 
 def text_problem(problem: TextProblem) -> str:
@@ -172,24 +170,31 @@ def preview_text(draft: Draft, area: Area | None, locale: str, similar: Sequence
 
 
 def preview_keyboard(similar: Sequence[Proposal]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for proposal in similar:
-        builder.button(
-            text=_("👍 Support “{title}” instead").format(title=short(proposal.title, 30)),
-            callback_data=SupportInstead(id=proposal.id),
-        )
-    builder.button(text=_("📨 Send"), callback_data=DraftAction(do=DraftDo.SEND))
-    builder.button(text=_("✏️ Edit"), callback_data=DraftAction(do=DraftDo.EDIT))
-    builder.button(text=_("✖️ Cancel"), callback_data=DraftAction(do=DraftDo.CANCEL))
-    return builder.adjust(*([1] * len(similar)), 3).as_markup()
+    rows: list[list[Button]] = [
+        [(
+            _("👍 Support “{title}” instead").format(title=short(proposal.title, 30)),
+            SupportInstead(id=proposal.id),
+        )]
+        for proposal in similar
+    ]
+    rows.append([
+        (_("📨 Send"), DraftAction(do=DraftDo.SEND)),
+        (_("✏️ Edit"), DraftAction(do=DraftDo.EDIT)),
+        (_("✖️ Cancel"), DraftAction(do=DraftDo.CANCEL)),
+    ])
+    return inline_keyboard(rows)
 
 
 def edit_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for field, label in FIELD_LABELS.items():
-        builder.button(text=_(label), callback_data=DraftField(field=field))
-    builder.button(text=_("‹ Back to the preview"), callback_data=DraftAction(do=DraftDo.PREVIEW))
-    return builder.adjust(2, 2, 1, 1).as_markup()
+    def edit(field: Field) -> Button:
+        return _(FIELD_LABELS[field]), DraftField(field=field)
+
+    return inline_keyboard([
+        [edit(Field.TITLE), edit(Field.DESCRIPTION)],
+        [edit(Field.AREA), edit(Field.PHOTO)],
+        [edit(Field.LOCATION)],
+        [(_("‹ Back to the preview"), DraftAction(do=DraftDo.PREVIEW))],
+    ])
 
 
 def resume_text(title: str | None) -> str:
@@ -202,10 +207,10 @@ def resume_text(title: str | None) -> str:
 
 
 def resume_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("▶️ Continue"), callback_data=DraftAction(do=DraftDo.RESUME))
-    builder.button(text=_("🔄 Start over"), callback_data=DraftAction(do=DraftDo.RESTART))
-    return builder.adjust(2).as_markup()
+    return inline_keyboard([[
+        (_("▶️ Continue"), DraftAction(do=DraftDo.RESUME)),
+        (_("🔄 Start over"), DraftAction(do=DraftDo.RESTART)),
+    ]])
 
 
 def sent_text(proposal: Proposal) -> str:

@@ -8,12 +8,12 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.i18n import _, format_moment
 from bot.notices.words import note_block, status_label
 from bot.services.themes import TARGETS
+from bot.telegram.keyboards import Button, inline_keyboard
 from domain import PATH, Status
 from handlers.proposals_views import ProposalOpen, ThemeMove
 from storage.models import Proposal, TimelineEntry
@@ -63,9 +63,7 @@ def timeline_text(
 
 
 def back_keyboard(proposal_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("‹ Back"), callback_data=ProposalOpen(id=proposal_id))
-    return builder.as_markup()
+    return inline_keyboard([[(_("‹ Back"), ProposalOpen(id=proposal_id))]])
 
 
 def move_prompt(proposal: Proposal) -> str:
@@ -75,14 +73,13 @@ def move_prompt(proposal: Proposal) -> str:
 
 
 def move_keyboard(proposal: Proposal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for status in TARGETS:
-        if status != proposal.status:
-            builder.button(
-                text=status_label(status), callback_data=ThemeMove(id=proposal.id, status=status)
-            )
-    builder.button(text=_("‹ Back"), callback_data=ProposalOpen(id=proposal.id))
-    return builder.adjust(1).as_markup()
+    rows: list[list[Button]] = [
+        [(status_label(status), ThemeMove(id=proposal.id, status=status))]
+        for status in TARGETS
+        if status != proposal.status
+    ]
+    rows.append([(_("‹ Back"), ProposalOpen(id=proposal.id))])
+    return inline_keyboard(rows)
 
 
 def note_prompt(status: str) -> str:
@@ -102,9 +99,7 @@ def confirm_text(proposal: Proposal, status: str, note: str | None, followers: i
 
 
 def confirm_keyboard(proposal_id: int, status: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Move it"), callback_data=ThemeMoveConfirmed(id=proposal_id, status=status)
-    )
-    builder.button(text=_("‹ Back"), callback_data=ProposalOpen(id=proposal_id))
-    return builder.adjust(2).as_markup()
+    return inline_keyboard([[
+        (_("✅ Move it"), ThemeMoveConfirmed(id=proposal_id, status=status)),
+        (_("‹ Back"), ProposalOpen(id=proposal_id)),
+    ]])

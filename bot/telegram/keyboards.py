@@ -10,7 +10,7 @@ Button = tuple[str, CallbackData | str]
 
 
 def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """Empty rows are left out. Cheaper than InlineKeyboardBuilder, which deep-copies."""
+    """Empty rows are left out (optional buttons become rows that may be empty)."""
     return InlineKeyboardMarkup(inline_keyboard=[
         [
             InlineKeyboardButton(text=text, callback_data=data if isinstance(data, str) else data.pack())
