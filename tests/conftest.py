@@ -76,7 +76,7 @@ async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
 
 @pytest.fixture
 def clock() -> FakeClock:
-    """15 June 2026, 12:00 in Mikkeli; pacing waits advance it instead of sleeping."""
+    """The tests' instant (tests/support/clock.py); pacing waits advance it instead of sleeping."""
     return FakeClock()
 
 

@@ -64,6 +64,8 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # APScheduler reports every run of every job (the progress job runs every 3 s) at INFO.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 def main() -> None:

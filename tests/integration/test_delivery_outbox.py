@@ -39,7 +39,9 @@ async def statuses(uow_factory, broadcast_id) -> dict[str, int]:
 
 @pytest.fixture
 def clock():
-    return FakeClock()
+    """Midday in Mikkeli, when the residents' default quiet hours (21–08) hold nothing back:
+    these tests are about sending; the quiet-hours test sets its own night."""
+    return FakeClock(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
