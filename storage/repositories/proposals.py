@@ -6,10 +6,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.sql import Select
 
+from domain import ALL_AREAS
 from storage.models import ModerationAction, Proposal, Report, Support
 from storage.repositories.marks import MarkRepository
-
-ALL_AREAS = -1  # an area filter that keeps every proposal; None keeps the whole-city ones
 
 
 class ProposalRepository(MarkRepository):

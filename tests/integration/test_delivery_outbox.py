@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import Audience
+from sqlalchemy.exc import IntegrityError
+
 from bot.outbox.sender import LEASE
 from bot.services import broadcasts, outbox
-from domain import Notice, Priority
+from domain import Audience, Chat, Notice, Priority
 from storage.models import Area, Broadcast, Delivery, Resident
 from storage.repositories.outbox import LeaseResult
 from tests.support.clock import FakeClock
@@ -227,3 +228,53 @@ async def test_two_broadcasts_share_the_sender_fairly(uow_factory, clock, telegr
     order = [sent.text for sent in telegram.sent]
     assert order.index("Ehdotuksesi hyväksyttiin") < 15  # not behind the whole big broadcast
     assert (await broadcast(uow_factory, big)).status == (await broadcast(uow_factory, small)).status == "done"
+
+
+async def test_a_notice_goes_before_a_running_broadcast(uow_factory, clock, telegram, sender):
+    await add_residents(uow_factory, 40, 100)
+    await enqueue(uow_factory, clock)
+    await add_residents(uow_factory, 2, 900)
+    async with uow_factory() as uow:
+        authors = list(await uow.session.scalars(select(Resident.id).where(Resident.telegram_id >= 900)))
+        await outbox.enqueue(uow, authors, Notice({"fi": "Ehdotuksesi hyväksyttiin"}),
+                             kind="proposal_outcome", now=clock.now())
+        await uow.commit()
+    await sender.deliver_due()
+    assert [sent.chat_id for sent in telegram.sent[:2]] == [900, 901]
+
+
+async def test_a_chat_that_is_no_resident_gets_the_message_in_its_language(uow_factory, clock, telegram,
+                                                                             sender):
+    staff_group = Chat(-1001000000001, "sv")
+    async with uow_factory() as uow:
+        card = await outbox.enqueue(uow, [staff_group], Notice(TEXTS), kind="moderation_card",
+                                    subject="proposal:1", now=clock.now())
+        await uow.commit()
+    await sender.deliver_due()
+    assert [(sent.chat_id, sent.text) for sent in telegram.sent] == [(-1001000000001, "Hej alla")]
+    assert (await broadcast(uow_factory, card)).sent == 1
+
+
+async def test_copies_not_yet_sent_can_be_cancelled_by_subject(uow_factory, clock, telegram, sender):
+    async with uow_factory() as uow:
+        card = await outbox.enqueue(uow, [Chat(-100500, "fi")], Notice(TEXTS), kind="moderation_card",
+                                    subject="proposal:7", now=clock.now())
+        other = await outbox.enqueue(uow, [Chat(-100500, "fi")], Notice(TEXTS), kind="moderation_card",
+                                     subject="proposal:8", now=clock.now())
+        await uow.outbox.cancel_unsent("moderation_card", "proposal:7", clock.now())
+        await uow.commit()
+    await sender.deliver_due()
+    assert (await broadcast(uow_factory, card)).status == "cancelled"
+    assert (await broadcast(uow_factory, other)).sent == 1
+    assert len(telegram.sent) == 1
+
+
+async def test_the_database_refuses_a_row_for_no_one_or_for_two(uow_factory, clock):
+    [resident_id] = await add_residents(uow_factory, 1)
+    broadcast_id = await enqueue(uow_factory, clock, [Chat(-100500, "fi")])
+    for recipient in ({"resident_id": None, "chat_id": None}, {"resident_id": resident_id, "chat_id": -1}):
+        async with uow_factory() as uow:
+            uow.session.add(Delivery(broadcast_id=broadcast_id, status="pending", not_before=clock.now(),
+                                     **recipient))
+            with pytest.raises(IntegrityError):
+                await uow.commit()
