@@ -37,7 +37,7 @@ class DemoResident:
 GRACE = DemoResident(710000003, "en", ResidentType.WORKS, "keskusta")
 SVEN = DemoResident(710000002, "sv", ResidentType.HOLIDAY, "ristiina")
 PENTTI = DemoResident(710000004, "fi", ResidentType.PERMANENT, "haukivuori")
-LENA = DemoResident(710000005, "en", ResidentType.WORKS, "keskusta")  # an exchange student
+LENA = DemoResident(710000005, "fi", ResidentType.WORKS, "keskusta")  # speaks German: gets DEFAULT_LOCALE
 RESIDENTS = (GRACE, SVEN, PENTTI, LENA)
 
 

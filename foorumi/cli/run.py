@@ -9,13 +9,16 @@ from foorumi.cli import demo
 
 
 @app.command()
-def run() -> None:
+def run(
+    port: int = typer.Option(demo.DEFAULT_PORT, help="Without BOT_TOKEN: the demo's port."),
+    host: str = typer.Option(demo.DEFAULT_HOST, help="Without BOT_TOKEN: the demo's address."),
+) -> None:
     """Run the bot (long polling, or a webhook server when WEBHOOK_URL is set); without BOT_TOKEN, the demo."""
     config = settings()
     if config.bot_token is None:
         typer.echo("BOT_TOKEN is not set: starting the demo instead (`foorumi demo --help`; "
                    "get a token from @BotFather to run on Telegram)")
-        demo.start()
+        demo.start(host, port)
         return
     configure_logging(config.log_level)
     bot_app = build_app(config)

@@ -38,16 +38,17 @@ def test_demo_help():
         assert option in result.stdout
 
 
-def test_run_without_a_token_starts_the_demo(monkeypatch):
+def test_run_without_a_token_starts_the_demo_where_it_is_told(monkeypatch):
     started = []
-    monkeypatch.setattr(demo_cli, "start", lambda: started.append(True))
+    monkeypatch.setattr(demo_cli, "start", lambda host, port: started.append((host, port)))
     monkeypatch.delenv("BOT_TOKEN", raising=False)
 
-    result = CliRunner().invoke(cli, ["run"])
+    default = CliRunner().invoke(cli, ["run"])
+    elsewhere = CliRunner().invoke(cli, ["run", "--port", "8190", "--host", "127.0.0.2"])
 
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("BOT_TOKEN is not set: starting the demo instead")
-    assert started == [True]
+    assert default.exit_code == elsewhere.exit_code == 0, default.output + elsewhere.output
+    assert default.output.startswith("BOT_TOKEN is not set: starting the demo instead")
+    assert started == [("127.0.0.1", 8081), ("127.0.0.2", 8190)]
 
 
 async def read_page_address(lines: asyncio.StreamReader) -> str:
