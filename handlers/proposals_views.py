@@ -90,24 +90,18 @@ def card_keyboard(card: Card) -> InlineKeyboardMarkup:
     proposal, supporting, following = card.proposal, card.supporting, card.following
     rows: list[list[Button]] = []
     if is_public(proposal):
-        support = Action.WITHDRAW if supporting else Action.SUPPORT
-        follow = Action.UNFOLLOW if following else Action.FOLLOW
-        rows += [
-            [
-                (
-                    _("↩️ Withdraw support") if supporting else _("👍 Support"),
-                    ProposalAct(action=support, id=proposal.id),
-                ),
-                (
-                    _("🔕 Unfollow") if following else _("🔔 Follow"),
-                    ProposalAct(action=follow, id=proposal.id),
-                ),
-            ],
-            [
-                (_("🧭 Timeline"), ProposalAct(action=Action.TIMELINE, id=proposal.id)),
-                (_("⚠️ Report"), ProposalAct(action=Action.REPORT, id=proposal.id)),
-            ],
-        ]
+        support = (
+            _("↩️ Withdraw support") if supporting else _("👍 Support"),
+            ProposalAct(action=Action.WITHDRAW if supporting else Action.SUPPORT, id=proposal.id),
+        )
+        follow = (
+            _("🔕 Unfollow") if following else _("🔔 Follow"),
+            ProposalAct(action=Action.UNFOLLOW if following else Action.FOLLOW, id=proposal.id),
+        )
+        timeline = (_("🧭 Timeline"), ProposalAct(action=Action.TIMELINE, id=proposal.id))
+        report = (_("⚠️ Report"), ProposalAct(action=Action.REPORT, id=proposal.id))
+        # Authors follow their own proposal; supporting or reporting it is for others.
+        rows += [[follow], [timeline]] if card.own else [[support, follow], [timeline, report]]
     attachments = []
     if proposal.photo_file_id:
         attachments.append((_("📷 Photo"), ProposalAct(action=Action.PHOTO, id=proposal.id)))

@@ -34,6 +34,10 @@ class AlreadySent(NotFound):
     """The draft became a proposal already; the button pressed again is stale."""
 
 
+class OwnProposal(NotFound):
+    """An author's own proposal: theirs to follow, not to support."""
+
+
 class TooManyProposals(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__("daily proposal limit reached")
@@ -99,8 +103,9 @@ async def ensure_may_propose(
 
 
 async def similar(uow: UnitOfWork, title: str, description: str) -> list[Proposal]:
-    """Up to three pending or public proposals that look like the same idea."""
-    pool = await uow.proposals.recent((Status.PENDING, *PATH), SIMILARITY_POOL_SIZE)
+    """Up to three public proposals that look like the same idea (pending ones are nobody's to see)."""
+    pool = [proposal for proposal in await uow.proposals.recent(PATH, SIMILARITY_POOL_SIZE)
+            if is_public(proposal)]
     by_id = {proposal.id: proposal for proposal in pool}
     candidates = [similarity.Candidate(p.id, p.title, p.description) for p in pool]
     matches = similarity.most_similar(title, description, candidates, SIMILAR_LIMIT)
@@ -188,6 +193,7 @@ class Card:
     supporting: bool
     following: bool
     is_staff: bool
+    own: bool
 
 
 async def card(uow: UnitOfWork, resident: Resident, proposal_id: int) -> Card:
@@ -198,6 +204,7 @@ async def card(uow: UnitOfWork, resident: Resident, proposal_id: int) -> Card:
         supporting=await uow.proposals.supports(proposal.id, resident.id),
         following=await uow.themes.follows(proposal.id, resident.id),
         is_staff=bool(await uow.staff.roles_of(resident.telegram_id)),
+        own=proposal.author_id == resident.id,
     )
 
 
@@ -216,10 +223,14 @@ async def support(
     notices: Notices,
     now: datetime,
 ) -> Proposal:
-    """Back a public or pending proposal; a second tap changes nothing."""
-    proposal = await uow.proposals.get(proposal_id)
-    if proposal is None or proposal.hidden or proposal.status not in (Status.PENDING, *PATH):
-        raise NotFound("proposal cannot be supported")
+    """Back someone else's public proposal; a second tap changes nothing.
+
+    Checked before anything is written: a pending, hidden or unknown proposal, or one's own,
+    cannot be supported (whatever a forged button says).
+    """
+    proposal = await public(uow, proposal_id)
+    if proposal.author_id == resident.id:
+        raise OwnProposal("authors do not support their own proposal")
     await uow.proposals.add_support(proposal.id, resident.id, now)
     await uow.commit()
     await _announce_milestone(uow, proposal, milestones, notices, now)

@@ -45,8 +45,8 @@ async def public_proposal(uow_factory, author) -> int:
 
 
 async def test_concurrent_supports_count_each_resident_once(uow_factory):
-    people = await residents(uow_factory, 12)
-    proposal_id = await public_proposal(uow_factory, people[0])
+    author, *people = await residents(uow_factory, 13)
+    proposal_id = await public_proposal(uow_factory, author)
 
     async def support(resident):
         async with uow_factory() as uow:
@@ -75,8 +75,8 @@ async def test_the_database_refuses_a_second_support_row(uow_factory):
 
 
 async def test_a_milestone_is_announced_once_even_when_passed_concurrently(uow_factory):
-    people = await residents(uow_factory, 8)
-    proposal_id = await public_proposal(uow_factory, people[0])
+    author, *people = await residents(uow_factory, 9)
+    proposal_id = await public_proposal(uow_factory, author)
 
     async def support(resident):
         async with uow_factory() as uow:
