@@ -55,16 +55,20 @@ def write_catalog(catalog: Catalog, locale: str) -> None:
     path = po_path(locale)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=True, include_previous=False)
+        write_po(handle, catalog, width=100, omit_header=False, sort_output=True,
+                 include_previous=False)
 
 
 def untranslated(catalog: Catalog) -> list[str]:
-    def empty(message: object) -> bool:
-        string = message.string
-        values = string if isinstance(string, tuple) else (string,)
-        return message.fuzzy or not all(value and value.strip() for value in values)
+    return [
+        _key(message.id) for message in catalog
+        if message.id and (message.fuzzy or not _filled(message.string))
+    ]
 
-    return [_key(message.id) for message in catalog if message.id and empty(message)]
+
+def _filled(string: str | tuple[str, ...] | None) -> bool:
+    values = string if isinstance(string, tuple) else (string,)
+    return all(value and value.strip() for value in values)
 
 
 def _key(msgid: str | tuple[str, ...]) -> str:
@@ -86,8 +90,9 @@ def sync(translations: dict[str, dict[str, object]]) -> dict[str, list[str]]:
                 value = entry[locale]
                 message.string = tuple(value) if isinstance(value, list) else value
                 message.flags.discard("fuzzy")
-            elif locale == SOURCE_LOCALE and message.id and not message.string:
-                message.string = message.id  # msgids are written as the final English text
+            elif locale == SOURCE_LOCALE and message.id and not _filled(message.string):
+                # msgids are written as the final English text (plural entries: both forms)
+                message.string = message.id
         write_catalog(catalog, locale)
         report[locale] = untranslated(catalog)
     return report

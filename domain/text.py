@@ -16,6 +16,14 @@ LANGUAGE_IN = {
     "en": N_("in English"),
 }
 
+# A language's name inside a sentence, translated ("Language: Finnish", "Kieli: suomi",
+# "Språk: finska"); LANGUAGE_NAMES are for the language chooser's buttons only.
+LANGUAGE_LABELS = {
+    "fi": N_("Finnish"),
+    "sv": N_("Swedish"),
+    "en": N_("English"),
+}
+
 
 def fallback_chain(locale: str, default: str) -> list[str]:
     """The order in which staff-written texts are tried for a resident.

@@ -38,6 +38,8 @@ REJECT_REASONS = {
     "personal": N_("It contains personal information."),
 }
 
+RESTORED = "restore"  # the moderation log's word for showing a proposal hidden by reports again
+
 WHOLE_CITY = 0  # an area choice in buttons meaning no single area; the store says None
 ALL_AREAS = -1  # a list filter that keeps every area, the whole city included
 

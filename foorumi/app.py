@@ -35,7 +35,9 @@ from bot.ratelimit import BulkBudget, RateLimiter
 from bot.scheduler import add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
-from bot.telegram.middlewares import ResidentI18nMiddleware, UpdateContextMiddleware
+from bot.telegram.middlewares import (
+    OneAtATimePerChat, ResidentI18nMiddleware, UpdateContextMiddleware,
+)
 from bot.telegram.requests import PacedRetryMiddleware
 from handlers import CommandMenu, command_menu, get_routers
 from handlers.broadcast_views import progress_view_for
@@ -152,6 +154,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
     dispatcher = Dispatcher(storage=conversations)
+    dispatcher.update.outer_middleware(OneAtATimePerChat())
     dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())

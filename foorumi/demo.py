@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.services import areas, moderation, proposals, residents, staff, themes
+from bot.services.moderation import Seen
 from bot.services.proposals import Draft, Notices
 from domain import PATH, ResidentType, Role, Status
 from foorumi.app import Core
@@ -203,6 +204,6 @@ async def _advance(uow: UnitOfWork, proposal: Proposal, step: Step, notices: Not
     if proposal.status not in PROGRESS or PROGRESS.index(proposal.status) >= PROGRESS.index(step.status):
         return
     if step.status is Status.INITIATIVE:
-        await moderation.approve(uow, GRACE.telegram_id, proposal.id, notices, when)
+        await moderation.approve(uow, GRACE.telegram_id, proposal.id, notices, when, Seen("Grace Mwangi"))
     else:
         await themes.move(uow, GRACE.telegram_id, proposal.id, step.status, dict(step.notes), notices, when)

@@ -12,10 +12,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot.i18n import _, format_moment, ngettext
+from bot.i18n import _, format_count, format_moment, format_rate, ngettext
 from bot.outbox.progress import Pace, progress_bar
+from bot.services.outbox import Held
 from bot.telegram.keyboards import Button, inline_keyboard
-from domain import LANGUAGE_IN, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, Audience, ResidentType
+from domain import (
+    LANGUAGE_IN, LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, Audience, ResidentType,
+)
 from storage.models import Area, Broadcast
 
 class Step(StrEnum):
@@ -82,13 +85,14 @@ def describe_audience(audience: Audience, areas: Sequence[Area], locale: str) ->
         labels = [_(RESIDENT_TYPE_LABELS[ResidentType(value)]) for value in audience.resident_types]
         parts.append(_("who: {labels}").format(labels=", ".join(labels)))
     if audience.locales:
-        names = [LANGUAGE_NAMES[code] for code in audience.locales]
+        names = [_(LANGUAGE_LABELS[code]) for code in audience.locales]
         parts.append(_("languages: {names}").format(names=", ".join(names)))
     return "; ".join(parts)
 
 
 def recipients_line(count: int) -> str:
-    return ngettext("{count} recipient", "{count} recipients", count).format(count=count)
+    return ngettext("{count} recipient", "{count} recipients", count).format(
+        count=format_count(count))
 
 
 def audience_text(description: str, count: int) -> str:
@@ -136,7 +140,23 @@ def _mark(chosen: bool, label: str) -> str:
     return f"✓ {label}" if chosen else label
 
 
-def confirm_text(preview: str, description: str, count: int, urgent: bool, when: str | None) -> str:
+def held_line(held: Held, zone: ZoneInfo, locale: str) -> str | None:
+    """How many messages wait for their recipients' quiet hours to end, and until when."""
+    if not held.count or held.until is None:
+        return None
+    return ngettext(
+        "🌙 {count} recipient is in their quiet hours: the message waits until they end "
+        "(by {moment}).",
+        "🌙 {count} recipients are in their quiet hours: their messages wait until those end "
+        "(by {moment} at the latest).",
+        held.count,
+    ).format(count=format_count(held.count, locale), moment=format_moment(held.until, locale, zone))
+
+
+def confirm_text(
+    preview: str, description: str, count: int, urgent: bool, when: str | None, held: Held,
+    zone: ZoneInfo, locale: str,
+) -> str:
     lines = [
         _("<b>Ready to send?</b> This is how it looks:"),
         "",
@@ -148,8 +168,9 @@ def confirm_text(preview: str, description: str, count: int, urgent: bool, when:
         _("When: {moment}").format(moment=when) if when else _("When: right away"),
         _("⚡ Urgent: arrives during quiet hours too") if urgent
         else _("Not urgent: waits for residents' quiet hours to end"),
+        held_line(held, zone, locale),
     ]
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line is not None)
 
 
 def confirm_keyboard(urgent: bool, scheduled: bool) -> InlineKeyboardMarkup:
@@ -181,25 +202,34 @@ def duration(seconds: float) -> str:
     return _("{hours} h {minutes} min").format(hours=seconds // 3600, minutes=seconds % 3600 // 60)
 
 
-def progress_text(broadcast: Broadcast, pace: Pace, zone: ZoneInfo, locale: str) -> str:
+def progress_text(
+    broadcast: Broadcast, pace: Pace, held: Held, now: datetime, zone: ZoneInfo, locale: str
+) -> str:
+    """Where a broadcast stands; the messages held for quiet hours are told apart from the rest."""
     done = broadcast.total - broadcast.remaining
     counts = _("Sent: {sent} · Failed: {failed} · Blocked: {blocked} · Remaining: {remaining}").format(
-        sent=broadcast.sent, failed=broadcast.failed, blocked=broadcast.blocked,
-        remaining=broadcast.remaining)
-    if broadcast.status == "scheduled":
+        sent=format_count(broadcast.sent, locale),
+        failed=format_count(broadcast.failed, locale),
+        blocked=format_count(broadcast.blocked, locale),
+        remaining=format_count(broadcast.remaining, locale))
+    if broadcast.status == "scheduled" and broadcast.send_at > now:
         return "\n".join([
             _("⏰ <b>Broadcast #{id}</b> is scheduled for {moment}.").format(
-                id=broadcast.id, moment=format_moment(broadcast.send_at, locale, zone, "short")),
+                id=broadcast.id, moment=format_moment(broadcast.send_at, locale, zone)),
             recipients_line(broadcast.total),
         ])
-    if broadcast.status == "sending":
-        eta = pace.eta(broadcast.remaining)
-        speed = _("Rate: {rate:.1f}/s · About {eta} left").format(rate=pace.rate, eta=duration(eta)) \
-            if pace.rate and eta is not None else _("Rate: measuring…")
-        return "\n".join([
+    if broadcast.status in ("scheduled", "sending"):
+        lines = [
             _("📣 <b>Broadcast #{id}</b> is being sent").format(id=broadcast.id),
-            progress_bar(done, broadcast.total), counts, speed,
-        ])
+            progress_bar(done, broadcast.total, locale=locale), counts,
+        ]
+        if not held.count or held.count < broadcast.remaining:  # some are still going out now
+            eta = pace.eta(broadcast.remaining - held.count)
+            lines.append(_("Rate: {rate}/s · About {eta} left").format(
+                rate=format_rate(pace.rate, locale), eta=duration(eta))
+                if pace.rate and eta is not None else _("Rate: measuring…"))
+        waiting = held_line(held, zone, locale)
+        return "\n".join(lines + ([waiting] if waiting else []))
     return final_report(broadcast, locale)
 
 
@@ -208,15 +238,24 @@ def final_report(broadcast: Broadcast, locale: str) -> str:
         title = _("🛑 <b>Broadcast #{id}</b> was cancelled.").format(id=broadcast.id)
     else:
         title = _("✅ <b>Broadcast #{id}</b> is finished.").format(id=broadcast.id)
-    lines = [title, recipients_line(broadcast.total),
-             _("Delivered: {sent}").format(sent=broadcast.sent)]
+    lines = [title, recipients_line(broadcast.total), ngettext(
+        "Delivered to {count} recipient", "Delivered to {count} recipients", broadcast.sent,
+    ).format(count=format_count(broadcast.sent, locale))]
     if broadcast.failed:
-        lines.append(_("Could not be delivered: {failed}").format(failed=broadcast.failed))
+        lines.append(ngettext(
+            "{count} message could not be delivered",
+            "{count} messages could not be delivered", broadcast.failed,
+        ).format(count=format_count(broadcast.failed, locale)))
     if broadcast.blocked:
-        lines.append(_("Have blocked the bot: {blocked}").format(blocked=broadcast.blocked))
+        lines.append(ngettext(
+            "{count} recipient has blocked the bot",
+            "{count} recipients have blocked the bot", broadcast.blocked,
+        ).format(count=format_count(broadcast.blocked, locale)))
     if broadcast.cancelled:
-        lines.append(_("Not sent because of the cancellation: {cancelled}").format(
-            cancelled=broadcast.cancelled))
+        lines.append(ngettext(
+            "{count} message was not sent because the broadcast was cancelled",
+            "{count} messages were not sent because the broadcast was cancelled", broadcast.cancelled,
+        ).format(count=format_count(broadcast.cancelled, locale)))
     if broadcast.started_at and broadcast.finished_at:
         lines.append(_("Took {duration}").format(
             duration=duration((broadcast.finished_at - broadcast.started_at).total_seconds())))
@@ -233,8 +272,10 @@ def cancel_keyboard(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
 
 def progress_view_for(zone: ZoneInfo, i18n: I18n):  # type: ignore[no-untyped-def]
     """The ProgressReporter's view: text and keyboard in the current (staff member's) locale."""
-    def view(broadcast: Broadcast, pace: Pace) -> tuple[str, InlineKeyboardMarkup | None]:
-        return progress_text(broadcast, pace, zone, i18n.current_locale), cancel_keyboard(broadcast)
+    def view(broadcast: Broadcast, pace: Pace, held: Held,
+             now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = progress_text(broadcast, pace, held, now, zone, i18n.current_locale)
+        return text, cancel_keyboard(broadcast)
     return view
 
 
@@ -250,8 +291,9 @@ def listing_text(broadcasts: Sequence[Broadcast], locale: str, zone: ZoneInfo) -
         snippet = html.escape(_plain(first)[:40])
         lines.append(_("{icon} #{id} · {moment} · {sent}/{total} · {snippet}").format(
             icon=STATUS_LABELS.get(broadcast.status, "•"), id=broadcast.id,
-            moment=format_moment(broadcast.send_at, locale, zone, "short"),
-            sent=broadcast.sent, total=broadcast.total, snippet=snippet))
+            moment=format_moment(broadcast.send_at, locale, zone),
+            sent=format_count(broadcast.sent, locale), total=format_count(broadcast.total, locale),
+            snippet=snippet))
     return "\n".join(lines)
 
 
@@ -269,4 +311,4 @@ def _plain(text: str) -> str:
 
 
 def when_text(moment: datetime | None, locale: str, zone: ZoneInfo) -> str | None:
-    return format_moment(moment, locale, zone, "short") if moment else None
+    return format_moment(moment, locale, zone) if moment else None

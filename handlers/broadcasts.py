@@ -14,11 +14,11 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import N_, _
+from bot.i18n import N_, _, format_count, ngettext
 from bot.outbox.progress import Pace
 from bot.outbox.sender import OutboxSender
 from bot.services import areas, broadcasts, outbox, staff
-from bot.services.outbox import InvalidBroadcast
+from bot.services.outbox import Held, InvalidBroadcast
 from domain import LOCALES, Audience, Role, localized_text
 from handlers.broadcast_views import (
     AudienceKind,
@@ -98,7 +98,10 @@ async def take_text(
         outbox.check_texts({data["todo"][0]: text}, media)  # type: ignore[arg-type]
     except InvalidBroadcast:
         limit = outbox.CAPTION_LIMIT if media else outbox.TEXT_LIMIT
-        await message.answer(_("That is too long: at most {limit} characters, please.").format(limit=limit))
+        await message.answer(ngettext(
+            "That is too long: at most {limit} character, please.",
+            "That is too long: at most {limit} characters, please.", limit,
+        ).format(limit=format_count(limit)))
         return
     data["texts"][data["todo"][0]] = text
     data["media"] = list(media) if media else None
@@ -187,18 +190,19 @@ def _toggle(values: tuple, value: object) -> tuple:
 
 @router.callback_query(BroadcastStep.filter(F.step == Step.AUDIENCE), StateFilter(Compose.audience))
 async def audience_chosen(
-    query: CallbackQuery, resident: Resident, uow: UnitOfWork, state: FSMContext, settings: Settings
+    query: CallbackQuery, resident: Resident, uow: UnitOfWork, state: FSMContext, settings: Settings,
+    clock: Clock,
 ) -> None:
     await editor(uow, resident)
     await state.set_state(Compose.confirm)
-    await show_confirm(query, uow, resident, state, settings)
+    await show_confirm(query, uow, resident, state, settings, clock)
 
 
 # --- confirm, schedule, send -----------------------------------------------------------------
 
 async def show_confirm(
     event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext,
-    settings: Settings,
+    settings: Settings, clock: Clock,
 ) -> None:
     data = await state.get_data()
     audience = Audience.from_json(data["audience"])
@@ -208,16 +212,19 @@ async def show_confirm(
             + "\n\n" + preview
     send_at = datetime.fromisoformat(data["send_at"]) if data["send_at"] else None
     count = await broadcasts.recipient_count(uow, resident.telegram_id, audience)
+    held = await broadcasts.expected_wait(uow, resident.telegram_id, audience, data["urgent"],
+                                          send_at or clock.now(), settings.zone)
     description = describe_audience(audience, await _chosen_areas(uow, audience), resident.locale)
     text = confirm_text(preview, description, count, data["urgent"],
-                        when_text(send_at, resident.locale, settings.zone))
+                        when_text(send_at, resident.locale, settings.zone), held, settings.zone,
+                        resident.locale)
     await show(event, text, confirm_keyboard(data["urgent"], send_at is not None))
 
 
 @router.callback_query(BroadcastStep.filter(F.step.in_({Step.URGENT, Step.NOW})), StateFilter(Compose.confirm))
 async def change_option(
     query: CallbackQuery, callback_data: BroadcastStep, resident: Resident, uow: UnitOfWork,
-    state: FSMContext, settings: Settings,
+    state: FSMContext, settings: Settings, clock: Clock,
 ) -> None:
     await editor(uow, resident)
     data = await state.get_data()
@@ -226,7 +233,7 @@ async def change_option(
     else:
         data["send_at"] = None
     await state.set_data(data)
-    await show_confirm(query, uow, resident, state, settings)
+    await show_confirm(query, uow, resident, state, settings, clock)
 
 
 @router.callback_query(BroadcastStep.filter(F.step == Step.LATER), StateFilter(Compose.confirm))
@@ -252,7 +259,7 @@ async def take_time(
         return
     await state.update_data(send_at=moment.isoformat())
     await state.set_state(Compose.confirm)
-    await show_confirm(message, uow, resident, state, settings)
+    await show_confirm(message, uow, resident, state, settings, clock)
 
 
 @router.callback_query(BroadcastStep.filter(F.step == Step.SEND), StateFilter(Compose.confirm))
@@ -262,17 +269,20 @@ async def send(
 ) -> None:
     data = await state.get_data()
     assert isinstance(query.message, Message)
+    now = clock.now()
+    audience = Audience.from_json(data["audience"])
+    send_at = datetime.fromisoformat(data["send_at"]) if data["send_at"] else None
+    held = await broadcasts.expected_wait(uow, resident.telegram_id, audience, data["urgent"],
+                                          send_at or now, settings.zone)
     broadcast = await broadcasts.send_broadcast(
-        uow, resident.telegram_id, data["texts"], Audience.from_json(data["audience"]),
-        now=clock.now(), urgent=data["urgent"],
-        send_at=datetime.fromisoformat(data["send_at"]) if data["send_at"] else None,
-        media=tuple(data["media"]) if data["media"] else None,  # type: ignore[arg-type]
+        uow, resident.telegram_id, data["texts"], audience, now=now, urgent=data["urgent"],
+        send_at=send_at, media=tuple(data["media"]) if data["media"] else None,  # type: ignore[arg-type]
         progress=(query.message.chat.id, query.message.message_id),
     )
     await state.clear()
     sender.wake()
-    await show(query, progress_text(broadcast, Pace(None), settings.zone, resident.locale),
-               cancel_keyboard(broadcast))
+    text = progress_text(broadcast, Pace(None), held, now, settings.zone, resident.locale)
+    await show(query, text, cancel_keyboard(broadcast))
 
 
 @router.callback_query(BroadcastStep.filter(F.step == Step.ABORT))
@@ -289,8 +299,10 @@ async def cancel_broadcast(
     query: CallbackQuery, callback_data: BroadcastCancel, resident: Resident, uow: UnitOfWork,
     settings: Settings, clock: Clock,
 ) -> None:
-    broadcast = await broadcasts.cancel(uow, resident.telegram_id, callback_data.broadcast_id, clock.now())
-    await show(query, progress_text(broadcast, Pace(None), settings.zone, resident.locale), None)
+    now = clock.now()
+    broadcast = await broadcasts.cancel(uow, resident.telegram_id, callback_data.broadcast_id, now)
+    await show(query, progress_text(broadcast, Pace(None), Held(0, None), now, settings.zone,
+                                    resident.locale), None)
 
 
 @router.message(Command("broadcasts"), private)
@@ -303,14 +315,16 @@ async def list_broadcasts(message: Message, resident: Resident, uow: UnitOfWork,
 @router.callback_query(BroadcastOpen.filter())
 async def open_broadcast(
     query: CallbackQuery, callback_data: BroadcastOpen, resident: Resident, uow: UnitOfWork,
-    settings: Settings,
+    settings: Settings, clock: Clock,
 ) -> None:
     """The broadcast's progress in a new message, kept up to date while it runs."""
-    broadcast = await broadcasts.status(uow, resident.telegram_id, callback_data.broadcast_id)
+    now = clock.now()
+    broadcast, held = await broadcasts.progress(uow, resident.telegram_id, callback_data.broadcast_id, now)
     await query.answer()
     assert isinstance(query.message, Message)
-    shown = await query.message.answer(progress_text(broadcast, Pace(None), settings.zone, resident.locale),
-                                       reply_markup=cancel_keyboard(broadcast))
+    shown = await query.message.answer(
+        progress_text(broadcast, Pace(None), held, now, settings.zone, resident.locale),
+        reply_markup=cancel_keyboard(broadcast))
     if broadcast.status in ("scheduled", "sending"):
         await broadcasts.follow_progress(uow, broadcast, shown.chat.id, shown.message_id)
 

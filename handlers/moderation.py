@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, ExceptionTypeFilter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
@@ -16,6 +16,7 @@ from bot.notices import Notices
 from bot.notices.cards import WRITE_REASON, Moderate, Step, card_buttons, card_text, decided_line
 from bot.services import moderation
 from bot.telegram.keyboards import inline_keyboard
+from domain import Chat
 from handlers.moderation_views import (
     merge_confirm_keyboard,
     merge_confirm_text,
@@ -27,7 +28,7 @@ from handlers.moderation_views import (
 )
 from handlers.views import show
 from storage.models import Proposal
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 router = Router(name="moderation")
 
@@ -40,25 +41,60 @@ class Moderating(StatesGroup):
 
 
 @router.message(Command("moderation"))
-async def show_queue(message: Message, uow: UnitOfWork, settings: Settings, i18n: I18n) -> None:
+async def show_queue(
+    message: Message, uow: UnitOfWork, settings: Settings, i18n: I18n, notices: Notices, clock: Clock
+) -> None:
     waiting = await moderation.queue(uow, message.from_user.id)
     if not waiting:
         await message.answer(_("Nothing is waiting for a moderator. 🎉"))
         return
-    locale = i18n.current_locale
+    here = Chat(message.chat.id, i18n.current_locale)
     for proposal in waiting:
-        await message.answer(
-            card_text(proposal, locale, settings.zone),
+        shown = await message.answer(
+            card_text(proposal, here.locale, settings.zone),
             reply_markup=inline_keyboard(card_buttons(proposal)),
         )
+        await moderation.listed(uow, proposal, here, shown.message_id, notices, clock.now())
+
+
+def _seen(query: CallbackQuery) -> moderation.Seen:
+    """The moderator by name, and the copy of the card they pressed (the handler edits it)."""
+    card = (query.message.chat.id, query.message.message_id) if query.message else None
+    return moderation.Seen(query.from_user.full_name, card)
+
+
+async def decided_card(uow: UnitOfWork, proposal_id: int, settings: Settings, i18n: I18n) -> str | None:
+    """The card with its decision, who made it and when (None: nothing decided)."""
+    found = await moderation.decision(uow, proposal_id)
+    if found is None:
+        return None
+    proposal, decision = found
+    locale = i18n.current_locale
+    return (card_text(proposal, locale, settings.zone) + "\n\n"
+            + decided_line(proposal, decision, locale, settings.zone))
 
 
 async def _decided(
-    query: CallbackQuery, proposal: Proposal, reason: str | None, settings: Settings, i18n: I18n
+    query: CallbackQuery, proposal: Proposal, uow: UnitOfWork, settings: Settings, i18n: I18n
 ) -> None:
-    text = card_text(proposal, i18n.current_locale, settings.zone)
-    decided = decided_line(proposal, query.from_user.full_name, reason)
-    await show(query, f"{text}\n\n{decided}", None, _("Done – the author will be told."))
+    text = await decided_card(uow, proposal.id, settings, i18n)
+    assert text is not None  # just decided
+    await show(query, text, None, _("Done – the author will be told."))
+
+
+@router.errors(ExceptionTypeFilter(moderation.AlreadyModerated), F.update.callback_query.as_("query"))
+async def decided_already(
+    event: ErrorEvent, query: CallbackQuery, uow_factory: UnitOfWorkFactory, settings: Settings,
+    i18n: I18n,
+) -> None:
+    """A card pressed after someone decided: it shows the decision, and nothing changes."""
+    async with uow_factory() as uow:
+        text = await decided_card(uow, event.exception.proposal_id, settings, i18n)
+    if text is None:
+        await query.answer(_("That is no longer available – it may have been changed or removed."),
+                           show_alert=True)
+        return
+    await show(query, text, None, _("This was already decided – the card now shows how."))
 
 
 @router.callback_query(Moderate.filter(F.step == Step.APPROVE))
@@ -71,8 +107,9 @@ async def approve(
     notices: Notices,
     i18n: I18n,
 ) -> None:
-    proposal = await moderation.approve(uow, query.from_user.id, callback_data.id, notices, clock.now())
-    await _decided(query, proposal, None, settings, i18n)
+    proposal = await moderation.approve(
+        uow, query.from_user.id, callback_data.id, notices, clock.now(), _seen(query))
+    await _decided(query, proposal, uow, settings, i18n)
 
 
 @router.callback_query(Moderate.filter(F.step == Step.RESTORE))
@@ -82,10 +119,12 @@ async def restore(
     uow: UnitOfWork,
     settings: Settings,
     clock: Clock,
+    notices: Notices,
     i18n: I18n,
 ) -> None:
-    proposal = await moderation.restore(uow, query.from_user.id, callback_data.id, clock.now())
-    await _decided(query, proposal, None, settings, i18n)
+    proposal = await moderation.restore(
+        uow, query.from_user.id, callback_data.id, notices, clock.now(), _seen(query))
+    await _decided(query, proposal, uow, settings, i18n)
 
 
 @router.callback_query(Moderate.filter(F.step == Step.REJECT))
@@ -112,14 +151,10 @@ async def reject_with_reason(
         await show(query, write_reason_prompt(callback_data.id), None)
         return
     proposal = await moderation.reject(
-        uow,
-        query.from_user.id,
-        callback_data.id,
-        callback_data.reason,
-        notices,
-        clock.now(),
+        uow, query.from_user.id, callback_data.id, callback_data.reason, notices, clock.now(),
+        _seen(query),
     )
-    await _decided(query, proposal, callback_data.reason, settings, i18n)
+    await _decided(query, proposal, uow, settings, i18n)
 
 
 @router.message(StateFilter(Moderating.reason), F.text, ~F.text.startswith("/"))
@@ -135,18 +170,12 @@ async def written_reason(
     proposal_id = (await state.get_data())["proposal_id"]
     await state.clear()
     proposal = await moderation.reject(
-        uow,
-        message.from_user.id,
-        proposal_id,
-        message.text,
-        notices,
-        clock.now(),
+        uow, message.from_user.id, proposal_id, message.text, notices, clock.now(),
+        moderation.Seen(message.from_user.full_name),
     )
-    await message.answer(
-        card_text(proposal, i18n.current_locale, settings.zone)
-        + "\n\n"
-        + decided_line(proposal, message.from_user.full_name, message.text.strip())
-    )
+    text = await decided_card(uow, proposal.id, settings, i18n)
+    assert text is not None  # just decided
+    await message.answer(text)
 
 
 @router.callback_query(Moderate.filter(F.step == Step.MERGE))
@@ -197,14 +226,10 @@ async def merge(
     i18n: I18n,
 ) -> None:
     proposal = await moderation.merge(
-        uow,
-        query.from_user.id,
-        callback_data.id,
-        callback_data.target,
-        notices,
-        clock.now(),
+        uow, query.from_user.id, callback_data.id, callback_data.target, notices, clock.now(),
+        _seen(query),
     )
-    await _decided(query, proposal, None, settings, i18n)
+    await _decided(query, proposal, uow, settings, i18n)
 
 
 @router.callback_query(Moderate.filter(F.step == Step.BACK))

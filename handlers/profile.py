@@ -35,6 +35,7 @@ from handlers.profile_views import (
     settings_keyboard,
     settings_text,
 )
+from handlers.steps import OnCurrentStep, present, refuse_stale
 from handlers.views import show
 from storage.models import Resident
 from storage.uow import UnitOfWork
@@ -99,17 +100,24 @@ async def settings_part(
             await show(query, quiet_hours_prompt(), quiet_hours_keyboard(resident, outbox.QUIET_CHOICES))
         case SettingsPart.CLOSE:
             await show(query, settings_text(resident).rsplit("\n\n", 1)[0], None)
+        case SettingsPart.OVERVIEW:
+            await show(query, settings_text(resident), settings_keyboard())
 
 
 @router.callback_query(QuietPick.filter())
 async def pick_quiet_hours(
-    query: CallbackQuery, callback_data: QuietPick, resident: Resident, uow: UnitOfWork
+    query: CallbackQuery, callback_data: QuietPick, resident: Resident, uow: UnitOfWork, clock: Clock
 ) -> None:
-    await outbox.set_quiet_hours(uow, resident, callback_data.start, callback_data.end)
+    await outbox.set_quiet_hours(uow, resident, callback_data.start, callback_data.end, clock.now())
     await show(query, settings_text(resident), settings_keyboard())
 
 
-@router.callback_query(LanguagePick.filter())
+ONBOARDING = F.flow == Flow.ONBOARDING
+SETTINGS = F.flow == Flow.SETTINGS
+
+
+@router.callback_query(LanguagePick.filter(ONBOARDING), StateFilter(Onboarding.language), OnCurrentStep())
+@router.callback_query(LanguagePick.filter(SETTINGS))
 async def pick_language(
     query: CallbackQuery,
     callback_data: LanguagePick,
@@ -125,7 +133,8 @@ async def pick_language(
         await next_step(query, callback_data.flow, resident, uow, state, clock, commands)
 
 
-@router.callback_query(TypePick.filter())
+@router.callback_query(TypePick.filter(ONBOARDING), StateFilter(Onboarding.resident_type), OnCurrentStep())
+@router.callback_query(TypePick.filter(SETTINGS))
 async def pick_type(
     query: CallbackQuery,
     callback_data: TypePick,
@@ -140,14 +149,16 @@ async def pick_type(
     await next_step(query, callback_data.flow, resident, uow, state, clock, commands)
 
 
-@router.callback_query(AreaPage.filter())
+@router.callback_query(AreaPage.filter(ONBOARDING), StateFilter(Onboarding.area), OnCurrentStep())
+@router.callback_query(AreaPage.filter(SETTINGS))
 async def turn_area_page(
     query: CallbackQuery, callback_data: AreaPage, resident: Resident, uow: UnitOfWork
 ) -> None:
     await show_areas(query, uow, resident, callback_data.page, callback_data.flow)
 
 
-@router.callback_query(AreaPick.filter())
+@router.callback_query(AreaPick.filter(ONBOARDING), StateFilter(Onboarding.area), OnCurrentStep())
+@router.callback_query(AreaPick.filter(SETTINGS))
 async def pick_area(
     query: CallbackQuery,
     callback_data: AreaPick,
@@ -191,18 +202,28 @@ async def ask(
 ) -> None:
     await state.set_state(step)
     if step == Onboarding.language:
-        await show(event, language_prompt(), language_keyboard(resident.locale, Flow.ONBOARDING))
+        await present(event, state, language_prompt(), language_keyboard(resident.locale, Flow.ONBOARDING))
     elif step == Onboarding.resident_type:
-        await show(event, resident_type_prompt(), resident_type_keyboard(Flow.ONBOARDING))
+        await present(event, state, resident_type_prompt(), resident_type_keyboard(Flow.ONBOARDING))
     else:
-        await show_areas(event, uow, resident, 0, Flow.ONBOARDING)
+        await show_areas(event, uow, resident, 0, Flow.ONBOARDING, state)
 
 
 async def show_areas(
-    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, page: int, flow: Flow
+    event: Message | CallbackQuery,
+    uow: UnitOfWork,
+    resident: Resident,
+    page: int,
+    flow: Flow,
+    state: FSMContext | None = None,
 ) -> None:
+    """A page of areas: an onboarding step (given its conversation `state`), or a settings view."""
     listing, page, pages = await areas.page(uow, page)
-    await show(event, area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale, flow))
+    text, markup = area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale, flow)
+    if state is None:
+        await show(event, text, markup)
+    else:
+        await present(event, state, text, markup)
 
 
 @router.message(StateFilter(Onboarding), ~F.text.startswith("/"))
@@ -211,6 +232,23 @@ async def onboarding_needs_a_button(
 ) -> None:
     """Typed text (or a sticker, photo...) mid-onboarding: explain, ask the same question again."""
     await message.answer(_("Please answer with the buttons – or skip the question if you like."))
+    await ask(message, await current_step(state), resident, uow, state)
+
+
+@router.callback_query(LanguagePick.filter(ONBOARDING))
+@router.callback_query(TypePick.filter(ONBOARDING))
+@router.callback_query(AreaPage.filter(ONBOARDING))
+@router.callback_query(AreaPick.filter(ONBOARDING))
+async def stale_onboarding_button(
+    query: CallbackQuery, resident: Resident, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """A button of an earlier question (or of onboarding already done) changes nothing."""
+    await refuse_stale(query)
+    if await state.get_state() in {step.state for step in Onboarding.__states__}:
+        assert isinstance(query.message, Message)
+        await ask(query.message, await current_step(state), resident, uow, state)
+
+
+async def current_step(state: FSMContext) -> State:
     current = await state.get_state()
-    step = next((s for s in Onboarding.__states__ if s.state == current), Onboarding.language)
-    await ask(message, step, resident, uow, state)
+    return next((step for step in Onboarding.__states__ if step.state == current), Onboarding.language)

@@ -8,8 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import _
-from bot.telegram.keyboards import inline_keyboard
-from domain import LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, WHOLE_CITY, ResidentType
+from bot.telegram.keyboards import Button, inline_keyboard
+from domain import (
+    LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, WHOLE_CITY, ResidentType,
+)
 from storage.models import Area, Resident
 
 SKIP = -1
@@ -46,6 +48,7 @@ class SettingsPart(StrEnum):
     AREA = "area"
     QUIET = "quiet"
     CLOSE = "close"
+    OVERVIEW = "overview"
 
 
 class SettingsOpen(CallbackData, prefix="set"):
@@ -64,11 +67,16 @@ def language_prompt() -> str:
     )
 
 
+def back_row(flow: Flow) -> list[Button]:
+    """In /settings every choice can be left unchanged: back to the overview."""
+    return [(_("‹ Back"), SettingsOpen(part=SettingsPart.OVERVIEW))] if flow is Flow.SETTINGS else []
+
+
 def language_keyboard(current: str, flow: Flow) -> InlineKeyboardMarkup:
     return inline_keyboard([[
         (("✓ " if code == current else "") + LANGUAGE_NAMES[code], LanguagePick(code=code, flow=flow))
         for code in LOCALES
-    ]])
+    ], back_row(flow)])
 
 
 def resident_type_prompt() -> str:
@@ -81,7 +89,7 @@ def resident_type_keyboard(flow: Flow) -> InlineKeyboardMarkup:
     rows = [[(_(label), TypePick(value=value, flow=flow))] for value, label in RESIDENT_TYPE_LABELS.items()]
     if flow is Flow.ONBOARDING:
         rows.append([(_("Skip ›"), TypePick(value="skip", flow=flow))])
-    return inline_keyboard(rows)
+    return inline_keyboard([*rows, back_row(flow)])
 
 
 def area_prompt(page: int, pages: int) -> str:
@@ -105,7 +113,7 @@ def area_keyboard(
     rows.append(navigation)
     if flow is Flow.ONBOARDING:
         rows.append([(_("Skip ›"), AreaPick(area_id=SKIP, flow=flow))])
-    return inline_keyboard(rows)
+    return inline_keyboard([*rows, back_row(flow)])
 
 
 def describe_type(resident: Resident) -> str:
@@ -131,7 +139,7 @@ def settings_text(resident: Resident) -> str:
         "<b>Your settings</b>\n\nLanguage: {language}\nWho you are: {resident_type}\n"
         "Area: {area}\nQuiet hours: {quiet}\n\nWhat would you like to change?"
     ).format(
-        language=LANGUAGE_NAMES[resident.locale],
+        language=_(LANGUAGE_LABELS[resident.locale]),
         resident_type=describe_type(resident),
         area=describe_area(resident),
         quiet=describe_quiet_hours(resident.quiet_from, resident.quiet_until),
@@ -152,7 +160,7 @@ def quiet_hours_keyboard(resident: Resident, choices: Sequence[tuple[int, int]])
         chosen = (start, end) == current or (start == end and current[0] == current[1])
         label = describe_quiet_hours(start, end) if start != end else _("No quiet hours")
         buttons.append((("✓ " if chosen else "") + label, QuietPick(start=start, end=end)))
-    return inline_keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    return inline_keyboard([*(buttons[i:i + 2] for i in range(0, len(buttons), 2)), back_row(Flow.SETTINGS)])
 
 
 def settings_keyboard() -> InlineKeyboardMarkup:

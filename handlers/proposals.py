@@ -124,7 +124,11 @@ async def choose_area_filter(
     listing, page, pages = await areas.page(uow, callback_data.page)
     await show(
         query,
-        _("Show proposals for which area?"),
+        _(
+            "Which proposals would you like to see? Pick an area for those about one village "
+            "or district. “Whole-city proposals” are those about the city as a whole; "
+            "“All proposals” shows every one."
+        ),
         list_area_keyboard(listing, page, pages, callback_data.sort, resident.locale),
     )
 

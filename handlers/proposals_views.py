@@ -10,7 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.i18n import _, format_moment, ngettext
+from bot.i18n import _, format_count, format_moment, ngettext
 from bot.notices.words import area_name, short, status_label
 from bot.services.proposals import Card, Page
 from bot.telegram.keyboards import Button, inline_keyboard
@@ -62,7 +62,8 @@ class ThemeMove(CallbackData, prefix="tm"):
 
 
 def supporters_line(count: int) -> str:
-    return ngettext("👥 {count} supporter", "👥 {count} supporters", count).format(count=count)
+    return ngettext("👥 {count} supporter", "👥 {count} supporters", count).format(
+        count=format_count(count))
 
 
 def card_text(proposal: Proposal, supporters: int, locale: str, settings: Settings) -> str:
@@ -71,7 +72,7 @@ def card_text(proposal: Proposal, supporters: int, locale: str, settings: Settin
         f"📍 {escape(area_name(proposal.area, locale))} · {status_label(proposal.status)}",
         supporters_line(supporters),
         _("📅 Proposed {date}").format(
-            date=format_moment(proposal.created_at, locale, settings.zone, "short")
+            date=format_moment(proposal.created_at, locale, settings.zone)
         ),
         "",
         escape(proposal.description),
@@ -136,10 +137,10 @@ def list_text(page: Page, area_label: str, sort: Sort, locale: str) -> str:
     if not page.items:
         return header + "\n\n" + _("No proposals here yet. Be the first: /propose")
     lines = [header, ""]
-    for number, (proposal, supporters) in enumerate(page.items, start=1):
+    for proposal, supporters in page.items:
         place = escape(area_name(proposal.area, locale))
         lines.append(
-            f"{number}. <b>{escape(proposal.title)}</b>\n"
+            f"#{proposal.id} <b>{escape(proposal.title)}</b>\n"
             f"    📍 {place} · {status_label(proposal.status)} · {supporters_line(supporters)}"
         )
     if page.pages > 1:
@@ -149,8 +150,8 @@ def list_text(page: Page, area_label: str, sort: Sort, locale: str) -> str:
 
 def list_keyboard(page: Page, area: int, sort: Sort) -> InlineKeyboardMarkup:
     rows: list[list[Button]] = [
-        [(f"{number}. {short(proposal.title)}", ProposalOpen(id=proposal.id))]
-        for number, (proposal, _count) in enumerate(page.items, start=1)
+        [(f"#{proposal.id} {short(proposal.title)}", ProposalOpen(id=proposal.id))]
+        for proposal, _count in page.items
     ]
     navigation = []
     if page.number > 0:
@@ -195,8 +196,8 @@ def list_area_keyboard(
     areas: Sequence[Area], page: int, pages: int, sort: Sort, locale: str
 ) -> InlineKeyboardMarkup:
     leading = [
-        (_("🌐 All areas"), ProposalList(area=ALL_AREAS, sort=sort)),
-        (_("🏙 Whole city"), ProposalList(area=WHOLE_CITY, sort=sort)),
+        (_("🌐 All proposals"), ProposalList(area=ALL_AREAS, sort=sort)),
+        (_("🏙 Whole-city proposals"), ProposalList(area=WHOLE_CITY, sort=sort)),
     ]
     return area_picker(
         leading,

@@ -15,7 +15,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import N_, _
+from bot.i18n import N_, _, format_count, ngettext
+from bot.notices import Notices
 from bot.services import areas, proposals
 from bot.services.proposals import (
     DESCRIPTION_LIMIT,
@@ -24,7 +25,6 @@ from bot.services.proposals import (
     TextProblem,
     TooManyProposals,
 )
-from bot.notices import Notices
 from domain import WHOLE_CITY, is_public
 from handlers.proposals import show_card
 from handlers.propose_views import (
@@ -33,6 +33,7 @@ from handlers.propose_views import (
     DraftAreaPage,
     DraftDo,
     DraftField,
+    DraftSkip,
     Field,
     SupportInstead,
     area_keyboard,
@@ -50,6 +51,7 @@ from handlers.propose_views import (
     text_problem,
     title_prompt,
 )
+from handlers.steps import OnCurrentStep, present, refuse_stale
 from handlers.views import show
 from storage.models import Resident
 from storage.uow import UnitOfWork
@@ -91,11 +93,15 @@ TEXT_LIMITS = {
 
 
 def too_many_text(error: TooManyProposals) -> str:
-    return _(
+    return ngettext(
+        "You have sent {limit} proposal during the last 24 hours, which is the daily maximum. "
+        "Thank you for being active! You can send more tomorrow – "
+        "meanwhile, support others in /proposals.",
         "You have sent {limit} proposals during the last 24 hours, which is the daily maximum. "
         "Thank you for being active! You can send more tomorrow – "
-        "meanwhile, support others in /proposals."
-    ).format(limit=error.limit)
+        "meanwhile, support others in /proposals.",
+        error.limit,
+    ).format(limit=format_count(error.limit))
 
 
 async def ask(
@@ -108,25 +114,26 @@ async def ask(
     """Put the conversation at `step` and ask its question."""
     await state.set_state(step)
     if step == Proposing.title:
-        await show(event, title_prompt(), None)
+        await present(event, state, title_prompt(), None)
     elif step == Proposing.description:
-        await show(event, description_prompt(), None)
+        await present(event, state, description_prompt(), None)
     elif step == Proposing.area:
-        await show_area_page(event, uow, resident, 0)
+        await show_area_page(event, uow, resident, 0, state)
     elif step == Proposing.photo:
-        await show(event, photo_prompt(), skip_keyboard())
+        await present(event, state, photo_prompt(), skip_keyboard(Field.PHOTO))
     elif step == Proposing.location:
-        await show(event, location_prompt(), skip_keyboard())
+        await present(event, state, location_prompt(), skip_keyboard(Field.LOCATION))
     else:
         await show_preview(event, uow, resident, state)
 
 
 async def show_area_page(
-    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, page: int
+    event: Message | CallbackQuery, uow: UnitOfWork, resident: Resident, page: int,
+    state: FSMContext,
 ) -> None:
     listing, page, pages = await areas.page(uow, page)
-    await show(
-        event, area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale)
+    await present(
+        event, state, area_prompt(page, pages), area_keyboard(listing, page, pages, resident.locale)
     )
 
 
@@ -136,8 +143,8 @@ async def show_preview(
     draft = Draft.from_data(await state.get_data())
     area = await proposals.area_of(uow, draft.area_id)
     similar = await proposals.similar(uow, draft.title, draft.description)
-    await show(
-        event, preview_text(draft, area, resident.locale, similar), preview_keyboard(similar)
+    await present(
+        event, state, preview_text(draft, area, resident.locale, similar), preview_keyboard(similar)
     )
 
 
@@ -179,20 +186,20 @@ async def start(
         return
     data = await state.get_data()
     if await state.get_state() in {step.state for step in STEP_ORDER} and data.get("title"):
-        await message.answer(resume_text(data.get("title")), reply_markup=resume_keyboard())
+        await present(message, state, resume_text(data.get("title")), resume_keyboard())
         return
     await state.set_data({"key": uuid.uuid4().hex})
     await ask(message, Proposing.title, uow, resident, state)
 
 
-@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESUME))
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESUME), OnCurrentStep())
 async def resume(
     query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
 ) -> None:
     await ask(query, await current_step(state), uow, resident, state)
 
 
-@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESTART))
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.RESTART), OnCurrentStep())
 async def restart(
     query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
 ) -> None:
@@ -208,7 +215,7 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.CANCEL))
+@router.callback_query(StateFilter(Proposing), DraftAction.filter(F.do == DraftDo.CANCEL), OnCurrentStep())
 async def cancel_button(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(
@@ -232,14 +239,15 @@ async def text_answer(
     await advance(message, uow, resident, state, **{name: value})
 
 
-@router.callback_query(StateFilter(Proposing.area), DraftAreaPage.filter())
+@router.callback_query(StateFilter(Proposing.area), DraftAreaPage.filter(), OnCurrentStep())
 async def turn_area_page(
-    query: CallbackQuery, callback_data: DraftAreaPage, uow: UnitOfWork, resident: Resident
+    query: CallbackQuery, callback_data: DraftAreaPage, uow: UnitOfWork, resident: Resident,
+    state: FSMContext,
 ) -> None:
-    await show_area_page(query, uow, resident, callback_data.page)
+    await show_area_page(query, uow, resident, callback_data.page, state)
 
 
-@router.callback_query(StateFilter(Proposing.area), DraftArea.filter())
+@router.callback_query(StateFilter(Proposing.area), DraftArea.filter(), OnCurrentStep())
 async def pick_area(
     query: CallbackQuery,
     callback_data: DraftArea,
@@ -269,16 +277,20 @@ async def location_answer(
     )
 
 
-@router.callback_query(
-    StateFilter(Proposing.photo, Proposing.location), DraftAction.filter(F.do == DraftDo.SKIP)
-)
-async def skip(
+@router.callback_query(StateFilter(Proposing.photo), DraftSkip.filter(F.field == Field.PHOTO), OnCurrentStep())
+async def skip_photo(
     query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
 ) -> None:
-    if await state.get_state() == Proposing.photo.state:
-        await advance(query, uow, resident, state, photo_file_id=None)
-    else:
-        await advance(query, uow, resident, state, latitude=None, longitude=None)
+    await advance(query, uow, resident, state, photo_file_id=None)
+
+
+@router.callback_query(
+    StateFilter(Proposing.location), DraftSkip.filter(F.field == Field.LOCATION), OnCurrentStep()
+)
+async def skip_location(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    await advance(query, uow, resident, state, latitude=None, longitude=None)
 
 
 @router.message(StateFilter(Proposing), ~F.text.startswith("/"))
@@ -305,12 +317,12 @@ async def unexpected(
     await ask(message, step, uow, resident, state)
 
 
-@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.EDIT))
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.EDIT), OnCurrentStep())
 async def choose_field(query: CallbackQuery) -> None:
     await show(query, _("What would you like to change?"), edit_keyboard())
 
 
-@router.callback_query(StateFilter(Proposing.preview), DraftField.filter())
+@router.callback_query(StateFilter(Proposing.preview), DraftField.filter(), OnCurrentStep())
 async def edit_field(
     query: CallbackQuery,
     callback_data: DraftField,
@@ -322,14 +334,14 @@ async def edit_field(
     await ask(query, FIELD_STEPS[callback_data.field], uow, resident, state)
 
 
-@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.PREVIEW))
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.PREVIEW), OnCurrentStep())
 async def back_to_preview(
     query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
 ) -> None:
     await show_preview(query, uow, resident, state)
 
 
-@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.SEND))
+@router.callback_query(StateFilter(Proposing.preview), DraftAction.filter(F.do == DraftDo.SEND), OnCurrentStep())
 async def send(
     query: CallbackQuery,
     uow: UnitOfWork,
@@ -351,7 +363,7 @@ async def send(
     await show(query, sent_text(proposal), None)
 
 
-@router.callback_query(StateFilter(Proposing.preview), SupportInstead.filter())
+@router.callback_query(StateFilter(Proposing.preview), SupportInstead.filter(), OnCurrentStep())
 async def support_instead(
     query: CallbackQuery,
     callback_data: SupportInstead,
@@ -371,3 +383,19 @@ async def support_instead(
         await show_card(query, uow, resident, proposal.id, settings, notice)
     else:
         await show(query, notice, None)
+
+
+@router.callback_query(DraftAction.filter())
+@router.callback_query(DraftSkip.filter())
+@router.callback_query(DraftField.filter())
+@router.callback_query(DraftArea.filter())
+@router.callback_query(DraftAreaPage.filter())
+@router.callback_query(SupportInstead.filter())
+async def stale_draft_button(
+    query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext
+) -> None:
+    """A button of an earlier step, or of a draft already sent or discarded, changes nothing."""
+    await refuse_stale(query)
+    if await state.get_state() in {step.state for step in STEP_ORDER}:
+        assert isinstance(query.message, Message)
+        await ask(query.message, await current_step(state), uow, resident, state)

@@ -9,7 +9,7 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, format_count, ngettext
 from bot.services.proposals import DESCRIPTION_LIMIT, TITLE_LIMIT, Draft, TextProblem
 from bot.notices.words import area_name, short
 from bot.telegram.keyboards import Button, inline_keyboard
@@ -41,7 +41,6 @@ class DraftDo(StrEnum):
     SEND = "send"
     EDIT = "edit"
     CANCEL = "cancel"
-    SKIP = "skip"
     RESUME = "resume"
     RESTART = "restart"
     PREVIEW = "preview"
@@ -52,6 +51,12 @@ class DraftAction(CallbackData, prefix="pd"):
 
 
 class DraftField(CallbackData, prefix="pdf"):
+    field: Field
+
+
+class DraftSkip(CallbackData, prefix="pds"):
+    """Skip names its step, so a Skip pressed twice cannot skip the next step too."""
+
     field: Field
 
 
@@ -75,10 +80,13 @@ def title_prompt() -> str:
     return (
         step_header(1)
         + "\n\n"
-        + _(
+        + ngettext(
+            "What do you propose? Write a short title (at most {limit} character), e.g. "
+            "“More benches on the market square”.\n\nYou can stop at any time with /cancel.",
             "What do you propose? Write a short title (at most {limit} characters), e.g. "
-            "“More benches on the market square”.\n\nYou can stop at any time with /cancel."
-        ).format(limit=TITLE_LIMIT)
+            "“More benches on the market square”.\n\nYou can stop at any time with /cancel.",
+            TITLE_LIMIT,
+        ).format(limit=format_count(TITLE_LIMIT))
     )
 
 
@@ -86,10 +94,13 @@ def description_prompt() -> str:
     return (
         step_header(2)
         + "\n\n"
-        + _(
+        + ngettext(
             "Describe your proposal: what is the need, and what should change? "
-            "(at most {limit} characters)"
-        ).format(limit=DESCRIPTION_LIMIT)
+            "(at most {limit} character)",
+            "Describe your proposal: what is the need, and what should change? "
+            "(at most {limit} characters)",
+            DESCRIPTION_LIMIT,
+        ).format(limit=format_count(DESCRIPTION_LIMIT))
     )
 
 
@@ -134,16 +145,18 @@ def location_prompt() -> str:
     )
 
 
-def skip_keyboard() -> InlineKeyboardMarkup:
-    return inline_keyboard([[(_("Skip ›"), DraftAction(do=DraftDo.SKIP))]])
+def skip_keyboard(field: Field) -> InlineKeyboardMarkup:
+    return inline_keyboard([[(_("Skip ›"), DraftSkip(field=field))]])
 
 
 def text_problem(problem: TextProblem) -> str:
     if problem.length == 0:
         return _("That was empty – please write a few words.")
-    return _(
-        "That is too long: {length} characters, at most {limit} fit. Please shorten it."
-    ).format(length=problem.length, limit=problem.limit)
+    return ngettext(
+        "That is too long: {length} character, at most {limit} fit. Please shorten it.",
+        "That is too long: {length} characters, at most {limit} fit. Please shorten it.",
+        problem.length,
+    ).format(length=format_count(problem.length), limit=format_count(problem.limit))
 
 
 def preview_text(draft: Draft, area: Area | None, locale: str, similar: Sequence[Proposal]) -> str:

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.i18n import _, format_moment
+from bot.i18n import _, format_count, format_moment, ngettext
 from bot.notices.words import note_block, status_label
 from bot.services.themes import TARGETS
 from bot.telegram.keyboards import Button, inline_keyboard
@@ -50,11 +50,11 @@ def timeline_text(
         path_line(proposal.status),
         "",
         _("📅 {date} – 📝 Proposed").format(
-            date=format_moment(proposal.created_at, locale, settings.zone, "short")
+            date=format_moment(proposal.created_at, locale, settings.zone)
         ),
     ]
     for entry in entries:
-        moment = format_moment(entry.created_at, locale, settings.zone, "short")
+        moment = format_moment(entry.created_at, locale, settings.zone)
         lines.append(f"📅 {moment} – {status_label(entry.status)}")
         note = note_block(entry, locale, settings.default_locale, i18n).strip()
         if note:
@@ -95,7 +95,9 @@ def confirm_text(proposal: Proposal, status: str, note: str | None, followers: i
     )
     if note:
         text += "\n\n" + _("Note: {note}").format(note=f"<i>{escape(note)}</i>")
-    return text + "\n\n" + _("Followers who will be told: {count}").format(count=followers)
+    return text + "\n\n" + ngettext(
+        "{count} follower will be told.", "{count} followers will be told.", followers
+    ).format(count=format_count(followers))
 
 
 def confirm_keyboard(proposal_id: int, status: str) -> InlineKeyboardMarkup:

@@ -75,9 +75,13 @@ async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """The tests' instant (tests/support/clock.py); pacing waits advance it instead of sleeping."""
-    return FakeClock()
+def clock(request: pytest.FixtureRequest) -> FakeClock:
+    """The tests' instant (tests/support/clock.py); pacing waits advance it instead of sleeping.
+
+    A test whose outcome depends on the time of day pins its own instant:
+    @pytest.mark.parametrize("clock", [NIGHT], indirect=True).
+    """
+    return FakeClock(getattr(request, "param", None))
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from html import escape
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.notices.cards import card_buttons, card_text
+from bot.i18n import format_count, ngettext
+from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
 from bot.telegram.keyboards import packed
 from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Chat, Notice, Status
-from storage.models import Proposal, TimelineEntry
+from storage.models import ModerationAction, Proposal, TimelineEntry
 
 class Notices:
     def __init__(self, i18n: I18n, settings: Settings) -> None:
@@ -66,10 +67,17 @@ class Notices:
         return escape(reason or "–")
 
     def milestone(self, proposal: Proposal, supporters: int) -> Notice:
-        return self._render(
-            N_("🎉 Your proposal <b>{title}</b> has passed {count} supporters! /p{id}"),
-            title=escape(proposal.title), count=supporters, id=proposal.id,
-        )
+        """Sent when the count reaches a milestone exactly: "now has 10 supporters"."""
+        texts = {}
+        for locale in LOCALES:
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                texts[locale] = ngettext(
+                    "🎉 Your proposal <b>{title}</b> now has {count} supporter! /p{id}",
+                    "🎉 Your proposal <b>{title}</b> now has {count} supporters! /p{id}",
+                    supporters,
+                ).format(title=escape(proposal.title), count=format_count(supporters, locale),
+                         id=proposal.id)
+        return Notice(texts)
 
     def status_changed(self, proposal: Proposal, entry: TimelineEntry) -> Notice:
         return self._render(
@@ -80,6 +88,15 @@ class Notices:
             note=lambda locale: note_block(entry, locale, self.settings.default_locale, self.i18n),
             id=proposal.id,
         )
+
+    def decided_card(self, proposal: Proposal, decision: ModerationAction) -> Notice:
+        """The moderators' card once decided: the decision, who made it and when; no buttons."""
+        texts = {}
+        for locale in LOCALES:
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                card = card_text(proposal, locale, self.settings.zone)
+                texts[locale] = f"{card}\n\n{decided_line(proposal, decision, locale, self.settings.zone)}"
+        return Notice(texts)
 
     def moderator_card(self, proposal: Proposal) -> Notice:
         """A new or reported proposal as moderators see it, with its decision buttons."""

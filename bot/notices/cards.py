@@ -11,8 +11,8 @@ from aiogram.filters.callback_data import CallbackData
 from bot.i18n import _, format_moment
 from bot.notices.words import area_name, status_label
 from bot.telegram.keyboards import Button
-from domain import LANGUAGE_IN, REJECT_REASONS, Status
-from storage.models import Proposal
+from domain import LANGUAGE_IN, REJECT_REASONS, RESTORED, Status
+from storage.models import ModerationAction, Proposal
 
 WRITE_REASON = "write"
 
@@ -49,7 +49,7 @@ def card_text(proposal: Proposal, locale: str, zone: ZoneInfo) -> str:
         "",
         f"<b>{escape(proposal.title)}</b>",
         f"📍 {escape(area_name(proposal.area, locale))} · "
-        + format_moment(proposal.created_at, locale, zone, "short"),
+        + format_moment(proposal.created_at, locale, zone),
         "",
         escape(proposal.description),
     ]
@@ -82,12 +82,18 @@ def card_buttons(proposal: Proposal) -> list[list[Button]]:
     ]]
 
 
-def decided_line(proposal: Proposal, moderator: str, reason: str | None) -> str:
-    """What happened, by whom: appended to the card so every moderator sees it."""
-    who = escape(moderator)
-    if proposal.status == Status.MERGED:
-        return _("🔗 Merged into #{id} by {who}").format(id=proposal.merged_into_id, who=who)
-    if proposal.status == Status.REJECTED:
+def decided_line(proposal: Proposal, decision: ModerationAction, locale: str, zone: ZoneInfo) -> str:
+    """What was decided, by whom and when: shown on every copy of the card."""
+    who = escape(decision.actor_name or _("a moderator"))
+    when = format_moment(decision.created_at, locale, zone)
+    if decision.action == Status.MERGED:
+        return _("🔗 Merged into #{id} by {who}, {when}").format(
+            id=proposal.merged_into_id, who=who, when=when)
+    if decision.action == Status.REJECTED:
+        reason = decision.reason
         shown = _(REJECT_REASONS[reason]) if reason in REJECT_REASONS else escape(reason or "")
-        return _("✖️ Rejected by {who}: {reason}").format(who=who, reason=shown)
-    return _("✅ Public, decided by {who}").format(who=who)
+        return _("✖️ Rejected by {who}, {when}\nReason: {reason}").format(
+            who=who, when=when, reason=shown)
+    if decision.action == RESTORED:
+        return _("↩️ Shown again by {who}, {when}").format(who=who, when=when)
+    return _("✅ Approved by {who}, {when}").format(who=who, when=when)

@@ -5,6 +5,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -12,7 +13,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
-from bot.services import broadcasts
+from bot.i18n import format_share
+from bot.services import broadcasts, outbox
+from bot.services.outbox import Held
 from storage.models import Broadcast
 from storage.uow import UnitOfWorkFactory
 
@@ -54,13 +57,15 @@ class PaceMeter:
         self._samples.pop(key, None)
 
 
-def progress_bar(done: int, total: int, cells: int = 12) -> str:
+def progress_bar(done: int, total: int, cells: int = 12, locale: str | None = None) -> str:
+    """A bar and the share done; with a locale the share is in its region's format ("42 %")."""
     share = done / total if total else 1.0
     filled = round(share * cells)
-    return "▓" * filled + "░" * (cells - filled) + f" {share:.0%}"
+    percent = format_share(share, locale) if locale else f"{share:.0%}"
+    return "▓" * filled + "░" * (cells - filled) + f" {percent}"
 
 
-ProgressView = Callable[[Broadcast, Pace], tuple[str, InlineKeyboardMarkup | None]]
+ProgressView = Callable[[Broadcast, Pace, Held, datetime], tuple[str, InlineKeyboardMarkup | None]]
 
 
 class ProgressReporter:
@@ -68,6 +73,7 @@ class ProgressReporter:
                  view: ProgressView) -> None:
         self.bot = bot
         self.uow_factory = uow_factory
+        self.clock = clock
         self.i18n = i18n
         self.view = view
         self.meter = PaceMeter(clock)
@@ -79,9 +85,11 @@ class ProgressReporter:
             for broadcast in await uow.outbox.followed():
                 resident = await uow.residents.by_telegram_id(broadcast.progress_chat_id or 0)
                 locale = resident.locale if resident else self.i18n.default_locale
+                now = self.clock.now()
+                held = await outbox.held_back(uow, broadcast.id, now)
                 with self.i18n.context(), self.i18n.use_locale(locale):
                     pace = self.meter.measure(broadcast.id, broadcast.total - broadcast.remaining)
-                    text, markup = self.view(broadcast, pace)
+                    text, markup = self.view(broadcast, pace, held, now)
                 finished = broadcast.status in ("done", "cancelled")
                 if self._shown.get(broadcast.id) != text:
                     await self._edit(broadcast, text, markup)

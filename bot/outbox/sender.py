@@ -231,6 +231,9 @@ class OutboxSender:
         text, markup = self.renderer.render(broadcast, claim.locale)
         try:
             with bulk_sending():
+                if claim.edit_message_id is not None:
+                    await self._edit(claim, text, markup)
+                    return Outcome(claim, "sent", message_id=claim.edit_message_id)
                 message = await self._deliver(broadcast, claim.chat_id, text, markup)
         except TelegramForbiddenError as error:
             return Outcome(claim, "blocked", error=error.message[:200])
@@ -250,6 +253,15 @@ class OutboxSender:
             return Outcome(claim, "failed", error=error)
         delay = self.config.retry_delay * 2 ** claim.attempts
         return Outcome(claim, "pending", error=error, not_before=self.clock.now() + timedelta(seconds=delay))
+
+    async def _edit(self, claim: Claim, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        """Edit a message sent before; one that already reads so (a double edit) is done."""
+        try:
+            await self.bot.edit_message_text(text=text, chat_id=claim.chat_id,
+                                             message_id=claim.edit_message_id, reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
 
     async def _deliver(self, broadcast: Broadcast, chat_id: int, text: str,
                        markup: InlineKeyboardMarkup | None) -> Message:

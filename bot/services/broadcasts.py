@@ -1,12 +1,13 @@
 """Staff broadcasts: an audience, texts per language, a moment; progress, cancel."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services import staff
-from bot.services.outbox import enqueue
+from bot.services.outbox import Held, enqueue, held_back, held_now
 from domain import LOCALES, Audience, Notice, NotFound, Priority, ResidentType, Role
 from storage.models import Broadcast
 from storage.uow import UnitOfWork
@@ -42,6 +43,22 @@ async def send_broadcast(
         broadcast.progress_chat_id, broadcast.progress_message_id = progress
     await uow.commit()
     return broadcast
+
+
+async def expected_wait(
+    uow: UnitOfWork, staff_id: int, audience: Audience, urgent: bool, moment: datetime, zone: ZoneInfo
+) -> Held:
+    """Of the audience, those whose quiet hours would hold a broadcast sent at `moment`."""
+    await staff.require(uow, staff_id, Role.EDITOR)
+    return Held(0, None) if urgent else await held_now(uow, audience, moment, zone)
+
+
+async def progress(
+    uow: UnitOfWork, staff_id: int, broadcast_id: int, now: datetime
+) -> tuple[Broadcast, Held]:
+    """A broadcast, and how many of its messages wait for quiet hours to end."""
+    broadcast = await status(uow, staff_id, broadcast_id)
+    return broadcast, await held_back(uow, broadcast.id, now)
 
 
 async def audience_by_codes(
@@ -98,13 +115,18 @@ async def stop_following(uow: UnitOfWork, broadcast: Broadcast) -> None:
 
 
 MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m. %H:%M")
+CLOCK_WORDS = ("klo", "kl.", "kl", "at")
+CLOCK_WITH_DOT = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\.(\d{2})$")  # "9.00" at the end: a time
 
 
 def parse_moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """A local time written by staff as UTC: "2026-12-01 09:00", "1.12.2026 9:00", "1.12. 9:00",
-    or "9:00" (the next time the clock shows it). ValueError when unreadable or not in the future.
+    or "9:00" (the next time the clock shows it). Times may be written "9.00" too, as Finns and
+    Finland-Swedes do, with "klo" / "kl." before them. ValueError when unreadable or not in the
+    future.
     """
-    text = " ".join(text.split())
+    text = " ".join(word for word in text.split() if word.lower() not in CLOCK_WORDS)
+    text = CLOCK_WITH_DOT.sub(r"\1:\2", text)
     local_now = now.astimezone(zone)
     moment = None
     for pattern in MOMENT_FORMATS:

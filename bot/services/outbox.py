@@ -7,6 +7,7 @@ second, so a committed message starts going out within about a second.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,6 +69,46 @@ async def enqueue(
     return broadcast.id
 
 
+async def edit_copies(
+    uow: UnitOfWork,
+    kind: str,
+    subject: str,
+    notice: Notice,
+    *,
+    now: datetime,
+    except_message: tuple[int, int] | None = None,
+) -> int:
+    """Every sent message of this kind about this subject is edited to `notice` (its buttons
+    replace theirs; none removes them), except `except_message` (chat id, message id), which the
+    caller edits itself. Edits are outbox rows too; they are not held by quiet hours (an edit
+    makes no sound). Returns how many copies will be edited. Does NOT commit.
+    """
+    texts = check_texts(notice.texts, None)
+    copies = [copy for copy in await uow.outbox.sent_copies(kind, subject)
+              if (copy.shown_in, copy.message_id) != except_message]
+    for copy in copies:  # one per copy: a chat may hold several (a card and a /moderation list)
+        broadcast = await uow.outbox.create(
+            kind=f"{kind}_edit", texts=texts, buttons=notice.buttons or None,
+            priority=int(Priority.NOTICE), subject=subject, urgent=True, send_at=now,
+            created_at=now, status="scheduled",
+        )
+        await uow.outbox.fill_edit(broadcast, copy)
+    return len(copies)
+
+
+async def record_reply(
+    uow: UnitOfWork, chat: Chat, notice: Notice, *, kind: str, subject: str, message_id: int,
+    now: datetime,
+) -> None:
+    """A message sent directly as a reply, kept in the outbox as sent so later edits reach it."""
+    broadcast = await uow.outbox.create(
+        kind=kind, texts=check_texts(notice.texts, None), buttons=notice.buttons or None,
+        priority=int(Priority.NOTICE), subject=subject, urgent=False, send_at=now, created_at=now,
+        status="done",
+    )
+    await uow.outbox.record_sent(broadcast, chat.chat_id, chat.locale, message_id, now)
+
+
 def check_texts(texts: dict[str, str], media: tuple[str, str] | None) -> dict[str, str]:
     kept = {locale: text for locale, text in texts.items() if locale in LOCALES and text and text.strip()}
     if not kept:
@@ -98,12 +139,43 @@ async def resident_returned(uow: UnitOfWork, resident: Resident) -> None:
 QUIET_CHOICES: tuple[tuple[int, int], ...] = ((21, 8), (22, 7), (23, 7), (20, 9), (0, 0))
 
 
-async def set_quiet_hours(uow: UnitOfWork, resident: Resident, start: int, end: int) -> None:
-    """Local hours when only urgent messages arrive; start == end means none."""
+async def set_quiet_hours(
+    uow: UnitOfWork, resident: Resident, start: int, end: int, now: datetime
+) -> None:
+    """Local hours when only urgent messages arrive; start == end means none.
+
+    Messages held for the old quiet hours are due again at once: the sender holds them anew
+    if the new quiet hours say so (and lets them go if there are none).
+    """
     if not (0 <= start < 24 and 0 <= end < 24):
         raise NotFound("no such hour")
     resident.quiet_from, resident.quiet_until = start, end
+    await uow.outbox.release_held(resident.id, now)
     await uow.commit()
+
+
+@dataclass(frozen=True)
+class Held:
+    """Messages waiting for quiet hours to end: how many, and when the last of them may go."""
+
+    count: int
+    until: datetime | None
+
+
+async def held_now(uow: UnitOfWork, audience: Audience, now: datetime, zone: ZoneInfo) -> Held:
+    """Of an audience, those whose quiet hours are running now would get a non-urgent message later."""
+    count, until = 0, None
+    for start, end, residents in await uow.outbox.quiet_hours_of(audience):
+        ends = quiet_hours_end(now, zone, start, end)
+        if ends is not None:
+            count += residents
+            until = max(until, ends) if until else ends
+    return Held(count, until)
+
+
+async def held_back(uow: UnitOfWork, broadcast_id: int, now: datetime) -> Held:
+    """A broadcast's messages that wait (for quiet hours) though the broadcast has started."""
+    return Held(*await uow.outbox.held(broadcast_id, now))
 
 
 def in_quiet_hours(start: int, end: int, local_hour: int) -> bool:

@@ -61,6 +61,8 @@ class Notices(Protocol):
 
     def moderator_card(self, proposal: Proposal) -> Notice: ...
 
+    def decided_card(self, proposal: Proposal, decision: ModerationAction) -> Notice: ...
+
 
 @dataclass(frozen=True)
 class Draft:

@@ -1,13 +1,15 @@
 """Per-update context: dedup by update_id, a unit of work, the resident and their locale."""
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from domain import pick_locale
@@ -47,6 +49,34 @@ class UpdateContextMiddleware(BaseMiddleware):
                 await uow.commit()
             data["uow"] = uow
             return await handler(event, data)
+
+
+class OneAtATimePerChat(BaseMiddleware):
+    """Updates from one chat are handled one at a time, in the order they arrived.
+
+    aiogram handles updates concurrently; without this, a button tapped right after a question
+    arrived could be handled before the handler that asked it had recorded its step.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: Counter[int] = Counter()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        user: User | None = data.get("event_from_user")
+        key = chat.id if chat else user.id if user else None
+        if key is None:
+            return await handler(event, data)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                return await handler(event, data)
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key], self._locks[key]
 
 
 class ResidentI18nMiddleware(I18nMiddleware):

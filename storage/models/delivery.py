@@ -68,6 +68,7 @@ class Delivery(Base):
         ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     locale: Mapped[str | None] = mapped_column(String(8))
+    edit_message_id: Mapped[int | None] = mapped_column(BigInteger)  # set: edit that message instead
     status: Mapped[str] = mapped_column(String(16))
     not_before: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -102,6 +102,7 @@ class ModerationAction(Base):
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.sql import Select
 
 from domain import Audience, Chat
@@ -30,6 +30,18 @@ class Claim:
     locale: str
     quiet_from: int
     quiet_until: int
+    edit_message_id: int | None = None  # set: edit this message instead of sending a new one
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A message the outbox has sent: where it is, so it can be edited later."""
+
+    resident_id: int | None
+    chat_id: int | None
+    locale: str | None
+    message_id: int
+    shown_in: int  # the Telegram chat it is in (the resident's own chat for a resident's copy)
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,8 @@ class OutboxRepository(Repository):
             select(Delivery.id, Delivery.broadcast_id, Delivery.resident_id, Delivery.attempts,
                    func.coalesce(Delivery.chat_id, Resident.telegram_id),
                    func.coalesce(Delivery.locale, Resident.locale),
-                   func.coalesce(Resident.quiet_from, 0), func.coalesce(Resident.quiet_until, 0))
+                   func.coalesce(Resident.quiet_from, 0), func.coalesce(Resident.quiet_until, 0),
+                   Delivery.edit_message_id)
             .outerjoin(Resident, Resident.id == Delivery.resident_id)
             .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "pending",
                    Delivery.not_before <= now)
@@ -237,6 +250,39 @@ class OutboxRepository(Repository):
         await self.session.refresh(broadcast)
         return result.rowcount
 
+    async def sent_copies(self, kind: str, subject: str) -> list[Copy]:
+        """Every message of this kind about this subject that reached its chat."""
+        rows = await self.session.execute(
+            select(Delivery.resident_id, Delivery.chat_id, Delivery.locale, Delivery.message_id,
+                   func.coalesce(Delivery.chat_id, Resident.telegram_id))
+            .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+            .outerjoin(Resident, Resident.id == Delivery.resident_id)
+            .where(Broadcast.kind == kind, Broadcast.subject == subject, Delivery.status == "sent",
+                   Delivery.message_id.is_not(None), Delivery.edit_message_id.is_(None))
+            .order_by(Delivery.id)
+        )
+        return [Copy(*row) for row in rows]
+
+    async def fill_edit(self, broadcast: Broadcast, copy: Copy) -> int:
+        self.session.add(Delivery(
+            broadcast_id=broadcast.id, resident_id=copy.resident_id, chat_id=copy.chat_id,
+            locale=copy.locale, edit_message_id=copy.message_id, status="pending",
+            not_before=broadcast.send_at, attempts=0,
+        ))
+        await self.session.flush()
+        return await self._add_to_total(broadcast, 1)
+
+    async def record_sent(self, broadcast: Broadcast, chat_id: int, locale: str, message_id: int,
+                          now: datetime) -> None:
+        """A message the bot sent directly (a reply), kept so that it can be edited later too."""
+        self.session.add(Delivery(
+            broadcast_id=broadcast.id, chat_id=chat_id, locale=locale, status="sent", not_before=now,
+            attempts=1, sent_at=now, message_id=message_id,
+        ))
+        broadcast.total, broadcast.sent = 1, 1
+        broadcast.status, broadcast.started_at, broadcast.finished_at = "done", now, now
+        await self.session.flush()
+
     async def cancel_unsent(self, kind: str, subject: str, now: datetime) -> None:
         """Copies of messages of this kind about this subject not sent yet will not be sent."""
         broadcast_ids = (await self.session.scalars(
@@ -247,6 +293,38 @@ class OutboxRepository(Repository):
             broadcast = await self.get(broadcast_id)
             assert broadcast is not None
             await self.cancel(broadcast, now)
+
+    # --- quiet hours ---------------------------------------------------------------------------
+
+    async def release_held(self, resident_id: int, now: datetime) -> None:
+        """This resident's messages held for later (not retries) are due at once, or at their
+        broadcast's own time if that is later."""
+        send_at = (select(Broadcast.send_at).where(Broadcast.id == Delivery.broadcast_id)
+                   .scalar_subquery())
+        await self.session.execute(
+            update(Delivery)
+            .where(Delivery.resident_id == resident_id, Delivery.status == "pending",
+                   Delivery.attempts == 0, Delivery.not_before > now)
+            .values(not_before=case((send_at > now, send_at), else_=literal(now, Delivery.not_before.type)))
+        )
+
+    async def quiet_hours_of(self, audience: Audience) -> list[tuple[int, int, int]]:
+        """(quiet from, quiet until, residents) for the audience's reachable residents."""
+        statement = (
+            _audience(audience)
+            .with_only_columns(Resident.quiet_from, Resident.quiet_until, func.count())
+            .group_by(Resident.quiet_from, Resident.quiet_until)
+        )
+        return [tuple(row) for row in await self.session.execute(statement)]
+
+    async def held(self, broadcast_id: int, now: datetime) -> tuple[int, datetime | None]:
+        """How many of a broadcast's rows wait for a later moment, and the latest of those."""
+        count, until = (await self.session.execute(
+            select(func.count(), func.max(Delivery.not_before))
+            .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "pending",
+                   Delivery.not_before > now)
+        )).one()
+        return count, until
 
     # --- residents who blocked the bot -------------------------------------------------------
 

@@ -167,16 +167,18 @@ class ProposalRepository(MarkRepository):
         action: str,
         reason: str | None,
         moment: datetime,
-    ) -> None:
-        self.session.add(
-            ModerationAction(
-                proposal_id=proposal_id,
-                actor_telegram_id=actor_telegram_id,
-                action=action,
-                reason=reason,
-                created_at=moment,
-            )
+        actor_name: str | None = None,
+    ) -> ModerationAction:
+        action_taken = ModerationAction(
+            proposal_id=proposal_id,
+            actor_telegram_id=actor_telegram_id,
+            actor_name=actor_name,
+            action=action,
+            reason=reason,
+            created_at=moment,
         )
+        self.session.add(action_taken)
+        return action_taken
 
     async def actions(self, proposal_id: int) -> Sequence[ModerationAction]:
         statement = (

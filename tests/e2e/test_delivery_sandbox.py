@@ -19,15 +19,13 @@ from storage.db import create_engine, create_session_factory
 from storage.models import Broadcast, Delivery
 from storage.uow import unit_of_work_factory
 from tests.e2e.conftest import PEOPLE, Persona, running_bot
-from tests.support.clock import RunningClock
+from tests.support.clock import MIDDAY, NIGHT, RunningClock
 from tests.support.delivery import I18N, add_residents
 
 FIRST = 720_000_000
-TEXTS = {"fi": "Kesäasukkaiden ilta torstaina", "sv": "Fritidsboendes kväll på torsdag"}
-# Residents' default quiet hours are 21–08: tests about sending run at midday, the quiet-hours
-# test at night, whatever the hour the suite itself runs at.
-MIDDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 12:00 in Mikkeli
-NIGHT = datetime(2026, 6, 15, 20, 30, tzinfo=UTC)  # 23:30 in Mikkeli
+TEXTS = {"fi": "Vapaa-ajan asukkaiden ilta torstaina", "sv": "Fritidsinvånarnas kväll på torsdag"}
+# Residents' default quiet hours are 21–08: tests about sending run at MIDDAY, the quiet-hours
+# test at NIGHT, whatever the hour the suite itself runs at.
 
 
 class Store:
@@ -181,7 +179,7 @@ async def test_staff_broadcast_reaches_the_chosen_audience_in_their_languages(st
             PEOPLE.grace, 0, lambda e: e["type"] == "edit" and e["message"]["message_id"] == progress["message_id"]
             and e["message"]["text"].startswith("✅ Broadcast"), timeout=30)
         log = await running.client.delivery_log()
-    assert "Delivered: 7" in report["message"]["text"]
+    assert "Delivered to 7 recipients" in report["message"]["text"]
     texts = {entry["chat_id"]: entry["text"] for entry in log if entry["chat_id"] >= FIRST}
     assert set(texts) == {*range(FIRST, FIRST + 3), FIRST + 10, FIRST + 11, FIRST + 20, FIRST + 21}
     assert texts[FIRST] == TEXTS["fi"] and texts[FIRST + 10] == TEXTS["sv"]

@@ -58,9 +58,12 @@ async def test_residents_and_staff_find_the_demo_content_in_the_bot(demo_databas
         listing = await Persona(running.client, people.aino).send("/proposals")
         queue = await Persona(running.client, people.grace).send("/moderation")
 
-    public = [proposal.title for proposal in reversed(demo.PROPOSALS) if proposal.steps]
+    # Newest first, each with its own number (seeded in order: the first proposal is #1).
+    public = [(number, proposal.title)
+              for number, proposal in reversed(list(enumerate(demo.PROPOSALS, start=1)))
+              if proposal.steps]
     assert [row[0] for row in labels(listing)[: len(public)]] == [
-        f"{number}. {title}" for number, title in enumerate(public, start=1)
+        f"#{number} {title}" for number, title in public
     ]
     assert "Sophämtning vid fritidshusen även i september" in queue["text"]
     assert labels(queue) == [["✅ Approve", "✖️ Reject", "🔗 Merge"]]

@@ -58,9 +58,9 @@ SVEN = Journey(
     language_buttons=["Suomi", "✓ Svenska", "English"],
     language="✓ Svenska",
     type_question="Vem är du? Det hjälper staden att nå rätt personer – uppgiften visas aldrig för andra.",
-    type_buttons=["🏠 Jag bor här", "🌲 Fritidsboende", "💼 Jag jobbar eller studerar här", "🙂 Något annat",
+    type_buttons=["🏠 Jag bor här", "🌲 Fritidsinvånare", "💼 Jag arbetar eller studerar här", "🙂 Något annat",
                   "Hoppa över ›"],
-    resident_type="🌲 Fritidsboende",
+    resident_type="🌲 Fritidsinvånare",
     area_question="Vilket område ligger närmast dig? Välj din by eller stadsdel – eller hela staden.\n\nSida 1 av 3",
     area_taps=("Nästa ›", "Kristina"),  # Ristiina in Swedish
     done="Klart! 🎉 Du kan ändra dina val när som helst med /settings.",
@@ -142,7 +142,7 @@ async def test_onboarding_answers_survive_a_bot_restart(mikkeli_database_url, pe
 
     lines = settings["text"].splitlines()
     assert lines[0] == "Asetuksesi"
-    assert {"Kieli: Suomi", "Kuka olet: 🏠 Asun täällä", "Alue: Keskusta"} <= set(lines)
+    assert {"Kieli: suomi", "Kuka olet: 🏠 Asun täällä", "Alue: Keskusta"} <= set(lines)
     assert welcome["text"].startswith("Tervetuloa takaisin! 👋")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain import Role
 from bot.services import outbox, residents, staff
+from domain import Role
 from tests.e2e.conftest import PEOPLE, Persona, callback_data, labels, running_bot
+from tests.support.clock import MIDDAY, RunningClock
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,7 +22,7 @@ async def prepare(app) -> None:
         await staff.grant(uow, PEOPLE.aino, Role.MODERATOR, None)
         for user_id, locale in ((PEOPLE.aino, "fi"), (PEOPLE.sven, "sv"), (PEOPLE.grace, "en")):
             resident = await residents.greet(uow, user_id, locale)
-            await outbox.set_quiet_hours(uow, resident, 0, 0)
+            await outbox.set_quiet_hours(uow, resident, 0, 0, app.clock.now())
 
 
 async def next_message(persona: Persona, after: int) -> dict:
@@ -33,7 +34,8 @@ async def seq(persona: Persona) -> int:
 
 
 async def test_swedish_proposal_finnish_moderator_english_follower(mikkeli_database_url):
-    async with running_bot(mikkeli_database_url) as running:
+    # Decisions on the cards are dated: the bot's clock starts at a known midday.
+    async with running_bot(mikkeli_database_url, clock=RunningClock(MIDDAY)) as running:
         await prepare(running.app)
         sven, aino, grace = (
             Persona(running.client, user) for user in (PEOPLE.sven, PEOPLE.aino, PEOPLE.grace)
@@ -56,7 +58,7 @@ async def test_swedish_proposal_finnish_moderator_english_follower(mikkeli_datab
 
         before_outcome = await seq(sven)
         decided = await aino.tap(card, "✅ Hyväksy")
-        assert decided["text"].endswith("✅ Julkinen, päätti Aino Virtanen")
+        assert decided["text"].endswith("✅ Hyväksytty – Aino Virtanen, ma 15.6. klo 12.00")
         outcome = await next_message(sven, before_outcome)  # through the outbox
         assert outcome["text"].startswith(
             f"✅ Ditt förslag {TITLE} har godkänts och är nu offentligt."
@@ -64,18 +66,18 @@ async def test_swedish_proposal_finnish_moderator_english_follower(mikkeli_datab
 
         listing = await grace.send("/proposals")
         assert listing["text"].startswith("Proposals · All areas · newest first")
-        opened = await grace.tap(listing, f"1. {TITLE}")
+        opened = await grace.tap(listing, f"#1 {TITLE}")
         supported = await grace.tap(opened, "👍 Support")
         assert "👥 1 supporter" in supported["text"]
         followed = await grace.tap(supported, "🔔 Follow")
         assert labels(followed)[0] == ["↩️ Withdraw support", "🔕 Unfollow"]
 
         theme = await aino.send("/p1")
-        choices = await aino.tap(theme, "🧭 Siirrä polulla eteenpäin")
+        choices = await aino.tap(theme, "🧭 Siirrä toiseen vaiheeseen")
         prompt = await aino.tap(choices, "🛠 Valmistelu")
-        assert prompt["text"].startswith("Siirto: 🛠 Valmistelu.")
+        assert prompt["text"].startswith("Uusi vaihe: 🛠 Valmistelu.")
         confirm = await aino.send("Tekninen toimi selvittää penkkien paikat kevään aikana.")
-        assert "Seuraajia, joille kerrotaan: 2" in confirm["text"]
+        assert "Muutoksesta kerrotaan 2 seuraajalle." in confirm["text"]
         before_notice = await seq(grace)
         await aino.tap(confirm, "✅ Siirrä")
         notice = await next_message(grace, before_notice)

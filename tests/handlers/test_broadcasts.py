@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from domain import Audience
 from domain import Role
 from bot.services import staff
 from storage.models import Broadcast, Delivery
+from tests.support.clock import NIGHT
 from tests.support.delivery import add_residents
 from tests.support.updates import AINO, GRACE, next_update_id, private_chat
 
@@ -44,7 +46,7 @@ async def compose(harness, everyone: int, holiday: int = 3):
     [prompt] = await harness.say(GRACE, "/broadcast")
     assert prompt.text.startswith("📣 <b>New broadcast</b>\n\nWrite the message <b>in Finnish</b>.")
     assert prompt.keyboard == [[("Skip this language ›", "bc:skip")], [("✖ Cancel", "bc:abort")]]
-    [prompt] = await harness.say(GRACE, "Kesäasukkaiden ilta torstaina")
+    [prompt] = await harness.say(GRACE, "Vapaa-ajan asukkaiden ilta torstaina")
     assert "Write the message <b>in Swedish</b>." in prompt.text
     edit, _ = await harness.press(GRACE, "bc:skip")
     assert "Write the message <b>in English</b>." in edit.text
@@ -64,7 +66,7 @@ async def compose_and_send(harness, app, everyone: int) -> Broadcast:
     return sent
 
 
-async def test_staff_compose_choose_confirm_and_send(harness, app):
+async def test_staff_compose_choose_confirm_and_send(harness, app, clock):
     await make_editor(app)
     await add_residents(app.uow_factory, 3, 700, resident_type="holiday")
     await add_residents(app.uow_factory, 4, 800, resident_type="permanent")
@@ -79,11 +81,17 @@ async def test_staff_compose_choose_confirm_and_send(harness, app):
 
     edit, _ = await harness.press(GRACE, "bc:send")
     [sent] = await broadcasts(app)
-    assert edit.text.startswith(f"📣 <b>Broadcast #{sent.id}</b> is being sent") or "scheduled" in edit.text
+    # Due at once: the outbox sender (not running here) starts it within a second.
+    assert (sent.status, sent.send_at) == ("scheduled", clock.now())
+    assert edit.text == (
+        f"📣 <b>Broadcast #{sent.id}</b> is being sent\n░░░░░░░░░░░░ 0\u00a0%\n"
+        "Sent: 0 · Failed: 0 · Blocked: 0 · Remaining: 3\nRate: measuring…"
+    )
     assert edit.keyboard == [[("🛑 Cancel the broadcast", f"bcc:{sent.id}")]]
-    assert sent.texts == {"fi": "Kesäasukkaiden ilta torstaina", "en": "Holiday residents' evening on Thursday"}
+    assert sent.texts == {"fi": "Vapaa-ajan asukkaiden ilta torstaina",
+                          "en": "Holiday residents' evening on Thursday"}
     assert (sent.total, sent.urgent, sent.created_by) == (3, True, GRACE.id)
-    assert (sent.progress_chat_id, sent.progress_message_id) == (GRACE.id, 1)
+    assert (sent.progress_chat_id, sent.progress_message_id) == (GRACE.id, edit.message_id)
     assert await outbox_size(app) == 3
 
 
@@ -97,7 +105,7 @@ async def test_a_broadcast_can_be_scheduled_for_later(harness, app):
     [again] = await harness.say(GRACE, "yesterday")
     assert again.text.startswith("I could not read that as a time in the future.")
     [confirm] = await harness.say(GRACE, "2099-01-01 09:00")
-    assert "When: 1/1/99, 9:00\u202fAM" in confirm.text
+    assert "When: Thu 1 Jan 2099 at 9.00" in confirm.text
     assert confirm.keyboard[0] == [("✅ Schedule", "bc:send")]
     await harness.press(GRACE, "bc:send")
     [scheduled] = await broadcasts(app)
@@ -110,7 +118,7 @@ async def test_staff_can_cancel_a_running_broadcast(harness, app):
     running = await compose_and_send(harness, app, everyone=4)
     edit, _ = await harness.press(GRACE, f"bcc:{running.id}")
     assert edit.text.startswith(f"🛑 <b>Broadcast #{running.id}</b> was cancelled.")
-    assert "Not sent because of the cancellation: 3" in edit.text
+    assert "3 messages were not sent because the broadcast was cancelled" in edit.text
     [cancelled] = await broadcasts(app)
     assert cancelled.status == "cancelled"
 
@@ -127,7 +135,7 @@ async def test_residents_cannot_broadcast_or_cancel(harness, app):
     [forged] = await harness.press(AINO, "bc:send")  # no conversation, not staff: nothing happens
     assert forged.name == "AnswerCallbackQuery"
     [untouched] = await broadcasts(app)
-    assert untouched.status in ("scheduled", "sending")
+    assert untouched.status == "scheduled"
     [listing] = await harness.say(AINO, "/broadcasts")
     assert listing.text == refusal
 
@@ -135,14 +143,14 @@ async def test_residents_cannot_broadcast_or_cancel(harness, app):
 async def test_the_list_shows_recent_broadcasts_and_opens_their_progress(harness, app):
     await make_editor(app)
     await add_residents(app.uow_factory, 3, 700, resident_type="holiday")
-    await compose_and_send(harness, app, everyone=4)
+    sent = await compose_and_send(harness, app, everyone=4)
     [listing] = await harness.say(GRACE, "/broadcasts")
     assert listing.text.startswith("<b>Recent broadcasts</b>\n\n")
-    assert "· 0/3 · Kesäasukkaiden ilta torstaina" in listing.text
+    assert "· 0/3 · Vapaa-ajan asukkaiden ilta torstaina" in listing.text
     [(_, data)] = listing.keyboard[0]
     answer, shown = await harness.press(GRACE, data)
     assert answer.name == "AnswerCallbackQuery"
-    assert shown.text.startswith("⏰ <b>Broadcast #") or shown.text.startswith("📣 <b>Broadcast #")
+    assert shown.text.startswith(f"📣 <b>Broadcast #{sent.id}</b> is being sent\n")
 
 
 async def test_blocking_and_restarting_the_bot_is_remembered(harness, app):
@@ -160,14 +168,52 @@ async def test_quiet_hours_are_chosen_in_settings(harness, app):
     await harness.say(AINO, "/start")
     await harness.press(AINO, "lang:fi:o")
     edit, _ = await harness.press(AINO, "set:quiet")
-    assert edit.text.startswith("🌙 <b>Hiljaiset tunnit</b>")
+    assert edit.text.startswith("🌙 <b>Hiljainen aika</b>")
     assert edit.keyboard == [
         [("✓ 21–08", "quiet:21:8"), ("22–07", "quiet:22:7")],
         [("23–07", "quiet:23:7"), ("20–09", "quiet:20:9")],
-        [("Ei hiljaisia tunteja", "quiet:0:0")],
+        [("Ei hiljaista aikaa", "quiet:0:0")],
+        [("‹ Takaisin", "set:overview")],
     ]
     edit, _ = await harness.press(AINO, "quiet:0:0")
-    assert "Hiljaiset tunnit: ei käytössä" in edit.text
+    assert "Hiljainen aika: ei käytössä" in edit.text
     async with app.uow_factory() as uow:
         resident = await uow.residents.by_telegram_id(AINO.id)
         assert (resident.quiet_from, resident.quiet_until) == (0, 0)
+
+
+@pytest.mark.parametrize("clock", [NIGHT], indirect=True)
+async def test_send_now_at_night_says_who_waits_for_quiet_hours_and_until_when(harness, app, clock):
+    await make_editor(app)
+    await add_residents(app.uow_factory, 2, 700, resident_type="holiday")  # quiet 21–08
+    await add_residents(app.uow_factory, 1, 710, resident_type="holiday", quiet_from=0, quiet_until=0)
+    await compose(harness, everyone=4)
+    confirm, _ = await harness.press(GRACE, "bc:audience")
+    assert confirm.text.endswith(
+        "Not urgent: waits for residents' quiet hours to end\n"
+        "🌙 2 recipients are in their quiet hours: their messages wait until those end "
+        "(by Tue 16 Jun 2026 at 8.00 at the latest)."
+    )
+    progress, _ = await harness.press(GRACE, "bc:send")
+    assert progress.text.startswith("📣 <b>Broadcast #1</b> is being sent\n")
+    assert progress.text.endswith(
+        "Rate: measuring…\n🌙 2 recipients are in their quiet hours: their messages wait until "
+        "those end (by Tue 16 Jun 2026 at 8.00 at the latest)."
+    )
+
+
+@pytest.mark.parametrize("clock", [NIGHT], indirect=True)
+async def test_the_progress_says_the_rest_waits_for_quiet_hours(harness, app, clock):
+    await make_editor(app)
+    await add_residents(app.uow_factory, 2, 700, resident_type="holiday")  # quiet 21–08
+    await add_residents(app.uow_factory, 1, 710, resident_type="holiday", quiet_from=0, quiet_until=0)
+    sent = await compose_and_send(harness, app, everyone=4)
+    await harness.deliver()  # the one without quiet hours gets it; two are held until 08:00
+    [listing] = await harness.say(GRACE, "/broadcasts")
+    _answer, shown = await harness.press(GRACE, listing.keyboard[0][0][1])
+    assert shown.text == (
+        f"📣 <b>Broadcast #{sent.id}</b> is being sent\n▓▓▓▓░░░░░░░░ 33\u00a0%\n"
+        "Sent: 1 · Failed: 0 · Blocked: 0 · Remaining: 2\n"
+        "🌙 2 recipients are in their quiet hours: their messages wait until those end "
+        "(by Tue 16 Jun 2026 at 8.00 at the latest)."
+    )

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 
 from bot.services import proposals, staff
-from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
+from tests.support.proposals import (
     approve,
-    city,
     latest_proposal,
     make_moderator,
     notifications,
     propose,
     set_language,
 )
+from tests.support.clock import MIDDAY
 from tests.support.updates import AINO, GRACE, HANS, SVEN, Person
 
 NOT_ALLOWED_EN = "Sorry, only city staff with the right role can do that."
+NOT_ALLOWED_FI = "Valitettavasti vain kaupungin henkilökunta, jolla on tarvittavat oikeudet, voi tehdä tämän."
+AT_MIDDAY_FI = "ma 15.6. klo 12.00"  # decisions are dated: tests that read the date run at MIDDAY
+AT_MIDDAY_EN = "Mon 15 Jun 2026 at 12.00"
 GONE_FI = "Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu."
 
 
@@ -64,34 +67,75 @@ async def test_the_card_goes_to_the_staff_group_when_there_is_one(harness, app):
     assert card.text.startswith("🆕 <b>Uusi ehdotus #1</b>")  # the city's default language
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
 async def test_approve_in_finnish_tells_the_author_in_swedish_and_is_logged(harness, app, clock):
     await make_moderator(app, AINO, "fi")
     proposal_id = await sent_by_sven(harness, app)
     edit, answer = await approve(harness, AINO, proposal_id)
-    assert edit.text.endswith("\n\n✅ Julkinen, päätti Aino")
+    assert edit.text.endswith(f"\n\n✅ Hyväksytty – Aino, {AT_MIDDAY_FI}")
     assert edit.reply_markup is None
     assert answer.text == "Tehty – ehdottajalle kerrotaan."
     [(texts, recipients)] = await notifications(app, "proposal_outcome")
     assert recipients == {SVEN.id}
     assert texts["sv"] == (
         "✅ Ditt förslag <b>Fler bänkar vid torget</b> har godkänts och är nu offentligt. "
-        f"Invånarna kan stödja och följa det: /p{proposal_id}"
+        f"Invånarna kan stöda och följa det: /p{proposal_id}"
     )
     assert await moderation_log(app, proposal_id) == [(AINO.id, "initiative", None)]
     assert (await latest_proposal(app)).status == "initiative"
 
 
-async def test_a_second_moderator_pressing_a_decided_card_changes_nothing(harness, app):
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
+async def test_every_copy_of_the_card_shows_the_decision_who_made_it_and_when(harness, app):
     await make_moderator(app, AINO, "fi")
     await make_moderator(app, GRACE, "en")
     proposal_id = await sent_by_sven(harness, app)
+    await harness.deliver()  # a card to each moderator
+    graces_card = harness.session.latest_with_buttons[GRACE.id]
+    await approve(harness, AINO, proposal_id)  # on her own copy, which the handler edits
+    copies = [call for call in await harness.deliver() if call.chat_id in (AINO.id, GRACE.id)]
+    [graces] = copies
+    assert (graces.name, graces.chat_id, graces.message_id) == ("EditMessageText", GRACE.id, graces_card)
+    assert graces.text.startswith(f"🆕 <b>New proposal #{proposal_id}</b> (in Swedish)")
+    assert graces.text.endswith(f"\n\n✅ Approved by Aino, {AT_MIDDAY_EN}")
+    assert graces.reply_markup is None
+
+
+@pytest.mark.parametrize("settings_overrides", [{"staff_chat_id": -100500}])
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
+async def test_deciding_from_the_moderation_list_updates_the_staff_group_card(harness, app):
+    await make_moderator(app, AINO, "fi")
+    proposal_id = await sent_by_sven(harness, app)
+    await harness.deliver()
+    group_card = harness.session.latest_with_buttons[-100500]
+    await harness.say(AINO, "/moderation")
+    await approve(harness, AINO, proposal_id)  # on the card /moderation listed
+    [group_copy] = [call for call in await harness.deliver() if call.chat_id == -100500]
+    assert (group_copy.name, group_copy.message_id) == ("EditMessageText", group_card)
+    assert group_copy.text.endswith(f"\n\n✅ Hyväksytty – Aino, {AT_MIDDAY_FI}")
+    assert group_copy.reply_markup is None
+
+
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
+async def test_a_second_moderator_pressing_a_decided_card_sees_the_decision_and_changes_nothing(
+    harness, app
+):
+    await make_moderator(app, AINO, "fi")
+    await make_moderator(app, GRACE, "en")
+    proposal_id = await sent_by_sven(harness, app)
+    await harness.deliver()
+    graces_card = harness.session.latest_with_buttons[GRACE.id]
     await approve(harness, AINO, proposal_id)
-    [answer] = await harness.press(GRACE, f"md:rr:{proposal_id}:0:rules")
-    assert answer.text == "That is no longer available – it may have been changed or removed."
+    edit, answer = await harness.press(GRACE, f"md:rr:{proposal_id}:0:rules", graces_card)
+    assert (edit.name, edit.message_id) == ("EditMessageText", graces_card)
+    assert edit.text.endswith(f"\n\n✅ Approved by Aino, {AT_MIDDAY_EN}")
+    assert edit.reply_markup is None
+    assert answer.text == "This was already decided – the card now shows how."
     assert (await latest_proposal(app)).status == "initiative"
     assert len(await moderation_log(app, proposal_id)) == 1
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
 async def test_reject_with_a_listed_reason(harness, app):
     await make_moderator(app, AINO, "fi")
     proposal_id = await sent_by_sven(harness, app)
@@ -102,7 +146,8 @@ async def test_reject_with_a_listed_reason(harness, app):
         for code in ("duplicate", "not_city", "rules", "unclear", "personal", "write")
     ] + [f"md:bk:{proposal_id}:0:"]
     edit, _ = await harness.press(AINO, f"md:rr:{proposal_id}:0:not_city")
-    assert edit.text.endswith("✖️ Hylätty, teki Aino: Asia ei ole kaupungin päätettävissä.")
+    assert edit.text.endswith(
+        f"✖️ Hylätty – Aino, {AT_MIDDAY_FI}\nPerustelu: Asia ei ole kaupungin päätettävissä.")
     [(texts, recipients)] = await notifications(app, "proposal_outcome")
     assert texts["sv"] == (
         "Ditt förslag <b>Fler bänkar vid torget</b> gick inte vidare.\n\n"
@@ -111,17 +156,18 @@ async def test_reject_with_a_listed_reason(harness, app):
     assert await moderation_log(app, proposal_id) == [(AINO.id, "rejected", "not_city")]
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
 async def test_reject_with_a_written_reason(harness, app):
     await make_moderator(app, AINO, "fi")
     proposal_id = await sent_by_sven(harness, app)
     edit, _ = await harness.press(AINO, f"md:rr:{proposal_id}:0:write")
-    assert (
-        edit.text == f"Kirjoita ehdotuksen #{proposal_id} hylkäämisen perustelu yhteen viestiin "
-        "(/cancel keskeyttää)."
+    assert edit.text == (
+        f"Kirjoita yhteen viestiin, miksi ehdotus #{proposal_id} hylätään (/cancel keskeyttää)."
     )
     [done] = await harness.say(AINO, "Torin penkit <uusitaan> joka tapauksessa ensi kesänä.")
     assert done.text.endswith(
-        "✖️ Hylätty, teki Aino: Torin penkit &lt;uusitaan&gt; joka tapauksessa ensi kesänä."
+        f"✖️ Hylätty – Aino, {AT_MIDDAY_FI}\n"
+        "Perustelu: Torin penkit &lt;uusitaan&gt; joka tapauksessa ensi kesänä."
     )
     [(texts, _)] = await notifications(app, "proposal_outcome")
     assert texts["sv"].endswith(
@@ -132,6 +178,7 @@ async def test_reject_with_a_written_reason(harness, app):
     ]
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
 async def test_merge_into_a_similar_public_proposal_after_confirming(harness, app):
     await make_moderator(app, AINO, "fi")
     await propose(harness, AINO, "Lisää penkkejä torille", "Torilla on liian vähän istumapaikkoja.")
@@ -151,7 +198,7 @@ async def test_merge_into_a_similar_public_proposal_after_confirming(harness, ap
         [("🔗 Kyllä, yhdistä", f"md:mc:{source}:{target}:"), ("‹ Takaisin", f"md:bk:{source}:0:")]
     ]
     edit, _ = await harness.press(AINO, f"md:mc:{source}:{target}:")
-    assert edit.text.endswith(f"🔗 Yhdistetty ehdotukseen #{target}, teki Aino")
+    assert edit.text.endswith(f"🔗 Yhdistetty ehdotukseen #{target} – Aino, {AT_MIDDAY_FI}")
 
     merged = await latest_proposal(app)
     assert (merged.status, merged.merged_into_id) == ("merged", target)
@@ -214,10 +261,7 @@ async def test_every_staff_button_pressed_by_a_resident_is_refused(harness, app,
 
 async def test_staff_commands_refused_for_residents(harness, app):
     [answer] = await harness.say(HANS, "/moderation")
-    assert (
-        answer.text
-        == "Valitettavasti vain kaupungin henkilökunta oikeilla oikeuksilla voi tehdä tämän."
-    )
+    assert answer.text == NOT_ALLOWED_FI
 
 
 async def test_a_revoked_moderator_is_refused_on_an_old_card(harness, app):
@@ -226,22 +270,20 @@ async def test_a_revoked_moderator_is_refused_on_an_old_card(harness, app):
     async with app.uow_factory() as uow:
         await staff.revoke(uow, AINO.id)
     [answer] = await approve(harness, AINO, proposal_id)
-    assert (
-        answer.text
-        == "Valitettavasti vain kaupungin henkilökunta oikeilla oikeuksilla voi tehdä tämän."
-    )
+    assert answer.text == NOT_ALLOWED_FI
     assert (await latest_proposal(app)).status == "pending"
 
 
 async def test_the_moderation_queue(harness, app):
     await make_moderator(app, AINO, "fi")
     [empty] = await harness.say(AINO, "/moderation")
-    assert empty.text == "Mikään ei odota moderaattoria. 🎉"
+    assert empty.text == "Moderoitavaa ei ole. 🎉"
     proposal_id = await sent_by_sven(harness, app)
     [card] = await harness.say(AINO, "/moderation")
     assert card.text.startswith(f"🆕 <b>Uusi ehdotus #{proposal_id}</b>")
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
 async def test_reports_hide_a_proposal_until_a_moderator_looks(harness, app):
     await make_moderator(app, AINO, "fi")
     proposal_id = await sent_by_sven(harness, app)
@@ -260,7 +302,7 @@ async def test_reports_hide_a_proposal_until_a_moderator_looks(harness, app):
     assert card.name == "SendMessage"
     assert card.text.startswith(f"⚠️ <b>Piilotettu ilmoitusten vuoksi: #{proposal_id}</b>")
     assert card.keyboard == [
-        [("↩️ Näytä taas", f"md:rs:{proposal_id}:0:"), ("✖️ Hylkää", f"md:rj:{proposal_id}:0:")]
+        [("↩️ Palauta näkyviin", f"md:rs:{proposal_id}:0:"), ("✖️ Hylkää", f"md:rj:{proposal_id}:0:")]
     ]
     assert (await latest_proposal(app)).hidden
     [gone] = await harness.press(GRACE, f"pa:sup:{proposal_id}")
@@ -271,6 +313,6 @@ async def test_reports_hide_a_proposal_until_a_moderator_looks(harness, app):
     ]
 
     edit, _ = await harness.press(AINO, f"md:rs:{proposal_id}:0:")
-    assert edit.text.endswith("✅ Julkinen, päätti Aino")
+    assert edit.text.endswith(f"↩️ Palautettu näkyviin – Aino, {AT_MIDDAY_FI}")
     assert not (await latest_proposal(app)).hidden
     assert (await moderation_log(app, proposal_id))[-1] == (AINO.id, "restore", None)

@@ -1,33 +1,16 @@
 """/start and onboarding, as Finnish, Swedish, English and German-speaking users."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from foorumi.app import build_app
-from bot.services import areas
-from storage.models import Resident
 from tests.support.clock import FakeClock
 from tests.support.harness import BotHarness
+from tests.support.proposals import resident_of
 from tests.support.recording import RecordingSession
 from tests.support.updates import AINO, GRACE, HANS, SVEN, sticker
 
-SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
 LANGUAGES_ROW = [("Suomi", "lang:fi:o"), ("Svenska", "lang:sv:o"), ("English", "lang:en:o")]
-
-
-@pytest.fixture
-async def city(app):
-    async with app.uow_factory() as uow:
-        await areas.load(uow, areas.parse_area_file(SAMPLE_AREAS))
-
-
-async def resident_of(app, person) -> Resident:
-    async with app.uow_factory() as uow:
-        resident = await uow.residents.by_telegram_id(person.id)
-        assert resident is not None
-        return resident
 
 
 def with_check(row, chosen):
@@ -58,8 +41,8 @@ async def test_full_onboarding_in_swedish(harness, app, city):
     assert edit.text.startswith("Vem är du?")
     assert edit.keyboard == [
         [("🏠 Jag bor här", "type:permanent:o")],
-        [("🌲 Fritidsboende", "type:holiday:o")],
-        [("💼 Jag jobbar eller studerar här", "type:works:o")],
+        [("🌲 Fritidsinvånare", "type:holiday:o")],
+        [("💼 Jag arbetar eller studerar här", "type:works:o")],
         [("🙂 Något annat", "type:other:o")],
         [("Hoppa över ›", "type:skip:o")],
     ]
@@ -143,3 +126,37 @@ async def test_unknown_deep_link_gets_a_friendly_reply(harness):
     note, greeting = await harness.say(SVEN, "/start x-unknown-payload")
     assert note.text == "Länken ledde ingenstans – den kan vara gammal eller felskriven."
     assert greeting.text.startswith("👋 Välkommen")
+
+
+async def test_an_older_copy_of_a_question_changes_nothing_and_says_so(harness, app, city):
+    await harness.say(AINO, "/start")
+    await harness.press(AINO, "lang:fi:o")
+    first_copy = harness.session.latest_with_buttons[AINO.id]
+    explain, again = await harness.say(AINO, "en tiedä")  # typed text: the question once more
+    assert explain.text == "Vastaathan painikkeilla – tai ohita kysymys, jos haluat."
+    assert again.text.startswith("Kuka olet?")
+    current_copy = harness.session.latest_with_buttons[AINO.id]
+    assert current_copy != first_copy
+
+    stale, question = await harness.press(AINO, "type:permanent:o", first_copy)
+    assert (stale.name, stale.text) == (
+        "AnswerCallbackQuery", "Tämä painike ei ole enää käytössä – käytä uusinta viestiä.")
+    assert question.text.startswith("Kuka olet?")  # the current step, at the bottom of the chat
+    assert (await resident_of(app, AINO)).resident_type is None
+
+    edit, _ = await harness.press(AINO, "type:permanent:o")  # on the newest copy
+    assert edit.text.startswith("Mikä alue on sinua lähimpänä?")
+    assert (await resident_of(app, AINO)).resident_type == "permanent"
+    stale, _question = await harness.press(AINO, "type:holiday:o")  # a second tap: a step behind
+    assert stale.text == "Tämä painike ei ole enää käytössä – käytä uusinta viestiä."
+    assert (await resident_of(app, AINO)).resident_type == "permanent"
+    assert (await resident_of(app, AINO)).onboarded_at is None
+
+
+async def test_onboarding_buttons_after_onboarding_change_nothing(harness, app, city):
+    await harness.say(AINO, "/start")
+    for data in ("lang:fi:o", "type:permanent:o", "area:0:o"):
+        await harness.press(AINO, data)
+    [stale] = await harness.press(AINO, "type:holiday:o")
+    assert stale.text == "Tämä painike ei ole enää käytössä – käytä uusinta viestiä."
+    assert (await resident_of(app, AINO)).resident_type == "permanent"

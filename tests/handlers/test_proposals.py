@@ -7,9 +7,8 @@ import pytest
 from bot.services import moderation, proposals
 from bot.services.proposals import Draft
 from domain import proposal_link
-from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
+from tests.support.proposals import (
     approve,
-    city,
     latest_proposal,
     location,
     make_moderator,
@@ -54,7 +53,9 @@ async def approved_themes(app, clock, count=len(THEMES), area_code=None) -> list
 async def test_pages_of_five_newest_first(harness, app, clock):
     ids = await approved_themes(app, clock)
     [first] = await harness.say(GRACE, "/proposals")
-    assert first.text.splitlines()[2] == "1. <b>Koirapuisto Urpolaan</b>"
+    # Each line carries the proposal's own number, the one its card and /p command show.
+    assert first.text.splitlines()[2] == f"#{ids[-1]} <b>Koirapuisto Urpolaan</b>"
+    assert first.keyboard[0][0][0] == f"#{ids[-1]} Koirapuisto Urpolaan"
     assert "Page 1 of 2" in first.text
     assert [row[0][1] for row in first.keyboard[:5]] == [f"po:{i}" for i in reversed(ids[2:])]
     assert first.keyboard[5] == [("Next ›", "pl:1:-1:new")]
@@ -86,8 +87,13 @@ async def test_filter_by_area(harness, app, city, clock):
     await approved_themes(app, clock, 2)
     [in_haukivuori] = await approved_themes(app, clock, 1, area_code="haukivuori")
     choose, _ = await harness.press(GRACE, "pla:0:new")
-    assert choose.text == "Show proposals for which area?"
-    assert choose.keyboard[0] == [("🌐 All areas", "pl:0:-1:new"), ("🏙 Whole city", "pl:0:0:new")]
+    assert choose.text == (
+        "Which proposals would you like to see? Pick an area for those about one village or "
+        "district. “Whole-city proposals” are those about the city as a whole; “All proposals” "
+        "shows every one."
+    )
+    assert choose.keyboard[0] == [
+        ("🌐 All proposals", "pl:0:-1:new"), ("🏙 Whole-city proposals", "pl:0:0:new")]
     assert choose.keyboard[1][0] == ("City centre", "pl:0:1:new")
     assert choose.keyboard[-1] == [("Next ›", "pla:1:new")]
     area_id = (await latest_proposal(app)).area_id
@@ -149,10 +155,34 @@ async def test_someone_elses_pending_proposal_cannot_be_opened_or_followed(harne
     assert own.keyboard == [[("‹ Alla förslag", "pl:0:-1:new")]]
 
 
+async def test_a_forged_support_for_a_pending_proposal_stores_nothing(harness, app):
+    await propose(harness, SVEN, "Bibliotekets öppettider", "Öppet på söndagar.")
+    proposal_id = (await latest_proposal(app)).id
+    [answer] = await harness.press(GRACE, f"pa:sup:{proposal_id}")
+    assert answer.text == GONE_EN
+    async with app.uow_factory() as uow:
+        assert await uow.proposals.supporters(proposal_id) == 0
+    [mine] = await harness.say(GRACE, "/mine")
+    assert mine.text.startswith("You have no proposals or supports yet.")
+
+
+async def test_authors_follow_their_own_proposal_but_neither_support_nor_report_it(
+    harness, app, clock
+):
+    [own] = await approved_themes(app, clock, 1)  # by Aino
+    [card] = await harness.say(AINO, f"/p{own}")
+    assert card.keyboard[:2] == [[("🔕 Lopeta seuraaminen", f"pa:unf:{own}")],
+                                 [("🧭 Aikajana", f"pa:tl:{own}")]]
+    [answer] = await harness.press(AINO, f"pa:sup:{own}")  # a forged button
+    assert answer.text == "Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu."
+    async with app.uow_factory() as uow:
+        assert await uow.proposals.supporters(own) == 0
+
+
 async def test_a_merged_proposal_points_to_where_it_went_and_takes_no_support(harness, app, clock):
     [target] = await approved_themes(app, clock, 1)
     await propose(
-        harness, SVEN, "Sommartorget för fritidsboende", "Fritidsboende med i utvecklingen."
+        harness, SVEN, "Sommartorget för fritidsinvånare", "Fritidsinvånare med i utvecklingen."
     )
     source = (await latest_proposal(app)).id
     await harness.press(AINO, f"md:mc:{source}:{target}:")
@@ -165,7 +195,7 @@ async def test_a_merged_proposal_points_to_where_it_went_and_takes_no_support(ha
 async def test_mine_lists_own_proposals_and_supports(harness, app, clock):
     [theme] = await approved_themes(app, clock, 1)
     [empty] = await harness.say(SVEN, "/mine")
-    assert empty.text.startswith("Du har inga förslag eller stöd ännu.")
+    assert empty.text.startswith("Du har inte lagt fram eller stött några förslag ännu.")
     await propose(harness, SVEN, "Bibliotekets <öppettider>", "Öppet på söndagar.")
     own = (await latest_proposal(app)).id
     await harness.press(SVEN, f"pa:sup:{theme}")
@@ -208,7 +238,7 @@ async def test_support_milestones_tell_the_author_once(harness, app, clock):
     sent = await notifications(app, "proposal_milestone")
     assert [recipients for _, recipients in sent] == [{AINO.id}, {AINO.id}]
     assert sent[0][0]["fi"] == (
-        "🎉 Ehdotuksellasi <b>Kesätorin foorumi mökkiläisille</b> on nyt yli 2 tukijaa! "
+        "🎉 Ehdotuksellasi <b>Kesätorin foorumi mökkiläisille</b> on nyt 2 tukijaa! "
         f"/p{proposal_id}"
     )
     assert "3" in sent[1][0]["fi"]

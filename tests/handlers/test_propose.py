@@ -9,10 +9,9 @@ from bot.services.proposals import Draft
 from domain import ALL_AREAS
 from storage.conversations import DatabaseStorage
 from storage.db import create_session_factory
-from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
+from tests.support.proposals import (
     DESCRIPTION,
     TITLE,
-    city,
     document,
     latest_proposal,
     location,
@@ -26,9 +25,10 @@ from tests.support.updates import AINO, GRACE, SVEN, sticker
 SV_TITLE_PROMPT = "<b>Nytt förslag</b> · steg 1 av 5\n\nVad föreslår du?"
 SV_DESCRIPTION_PROMPT = "<b>Nytt förslag</b> · steg 2 av 5\n\nBerätta om ditt förslag"
 SV_AREA_PROMPT = "<b>Nytt förslag</b> · steg 3 av 5\n\nVilket område gäller det"
-SV_PHOTO_PROMPT = "<b>Nytt förslag</b> · steg 4 av 5\n\nEn bild säger ofta mer än ord."
+SV_PHOTO_PROMPT = "<b>Nytt förslag</b> · steg 4 av 5\n\nEn bild säger mer än tusen ord."
 SV_LOCATION_PROMPT = "<b>Nytt förslag</b> · steg 5 av 5\n\nGäller det en viss plats?"
-SKIP_SV = [[("Hoppa över ›", "pd:skip")]]
+SKIP_PHOTO_SV = [[("Hoppa över ›", "pds:photo")]]
+SKIP_LOCATION_SV = [[("Hoppa över ›", "pds:location")]]
 
 
 async def test_every_step_in_swedish_with_photo_and_location(harness, app, city, clock):
@@ -39,7 +39,7 @@ async def test_every_step_in_swedish_with_photo_and_location(harness, app, city,
 
     [ask] = await harness.say(SVEN, TITLE)
     assert ask.text.startswith(SV_DESCRIPTION_PROMPT)
-    assert "högst 2000 tecken" in ask.text
+    assert "högst 2\u00a0000 tecken" in ask.text  # Babel's sv_FI grouping
 
     [ask] = await harness.say(SVEN, DESCRIPTION)
     assert ask.text.startswith(SV_AREA_PROMPT)
@@ -53,11 +53,11 @@ async def test_every_step_in_swedish_with_photo_and_location(harness, app, city,
 
     edit, _ = await harness.press(SVEN, kristina)
     assert edit.text.startswith(SV_PHOTO_PROMPT)
-    assert edit.keyboard == SKIP_SV
+    assert edit.keyboard == SKIP_PHOTO_SV
 
     [ask] = await harness.feed(photo(SVEN))
     assert ask.text.startswith(SV_LOCATION_PROMPT)
-    assert ask.keyboard == SKIP_SV
+    assert ask.keyboard == SKIP_LOCATION_SV
 
     [preview] = await harness.feed(location(SVEN))
     assert preview.text == (
@@ -101,7 +101,7 @@ async def test_too_long_title_tells_the_limit_and_the_length(harness):
     await harness.say(AINO, "/propose")
     problem, again = await harness.say(AINO, "Penkkejä torille " * 7)
     assert problem.text == (
-        "Teksti on liian pitkä: 118 merkkiä, kun enintään 100 mahtuu. Lyhennä sitä, kiitos."
+        "Teksti on liian pitkä: siinä on 118 merkkiä, mutta enintään 100 mahtuu. Lyhennä tekstiä."
     )
     assert again.text.startswith("<b>Uusi ehdotus</b> · vaihe 1/5")
 
@@ -110,7 +110,8 @@ async def test_too_long_description(harness):
     await harness.say(GRACE, "/propose")
     await harness.say(GRACE, "Library opening hours on Sundays")
     problem, again = await harness.say(GRACE, "x" * 2001)
-    assert problem.text == "That is too long: 2001 characters, at most 2000 fit. Please shorten it."
+    assert problem.text == (
+        "That is too long: 2\u00a0001 characters, at most 2\u00a0000 fit. Please shorten it.")
     assert again.text.startswith("<b>New proposal</b> · step 2 of 5")
 
 
@@ -146,12 +147,12 @@ async def test_wrong_things_at_the_photo_and_location_steps(harness):
     await harness.press(GRACE, "pda:0")
     problem, again = await harness.feed(document(GRACE))
     assert problem.text == "Please send a photo (as a photo, not as a file) – or press Skip."
-    assert again.keyboard == [[("Skip ›", "pd:skip")]]
-    await harness.press(GRACE, "pd:skip")
+    assert again.keyboard == [[("Skip ›", "pds:photo")]]
+    await harness.press(GRACE, "pds:photo")
     problem, again = await harness.say(GRACE, "by the lake")
     assert problem.text == "Please share a location with 📎 → Location – or press Skip."
     assert again.text.startswith("<b>New proposal</b> · step 5 of 5")
-    await harness.press(GRACE, "pd:skip")
+    await harness.press(GRACE, "pds:location")
     problem, preview = await harness.feed(sticker(GRACE))
     assert problem.text == "Please use the buttons under the preview."
     assert preview.text.startswith("<b>Preview of your proposal</b>")
@@ -196,7 +197,7 @@ async def test_cancel_at_any_step(harness, app):
     edit, _ = await harness.press(AINO, "pd:cancel")
     assert edit.text.startswith("Luonnoksesi poistettiin.")
     [stale] = await harness.press(AINO, "pd:send")
-    assert stale.text == "Tämä painike ei ole enää käytössä."
+    assert stale.text == "Tämä painike ei ole enää käytössä – käytä uusinta viestiä."
     async with app.uow_factory() as uow:
         assert await uow.proposals.count((), -1) == 0
 
@@ -292,3 +293,34 @@ async def test_two_quick_taps_on_send_make_one_proposal(harness, app):
     await asyncio.gather(harness.press(GRACE, "pd:send"), harness.press(GRACE, "pd:send"))
     async with app.uow_factory() as uow:
         assert await uow.proposals.count(("pending",), ALL_AREAS) == 1
+
+
+async def test_a_skip_from_an_earlier_step_changes_nothing_and_says_so(harness, app, city):
+    await harness.say(GRACE, "/propose")
+    await harness.say(GRACE, "Beaches kept by village associations")
+    await harness.say(GRACE, "The village associations need help with the beaches.")
+    await harness.press(GRACE, "pda:0")
+    photo_question = harness.session.latest_with_buttons[GRACE.id]
+    [location_question] = await harness.feed(photo(GRACE))  # answered with a photo: a new message
+    assert location_question.text.startswith("<b>New proposal</b> · step 5 of 5")
+
+    stale, again = await harness.press(GRACE, "pds:photo", photo_question)
+    assert (stale.name, stale.text) == (
+        "AnswerCallbackQuery", "This button is no longer valid – please use the latest message.")
+    assert again.text.startswith("<b>New proposal</b> · step 5 of 5")  # still at the location
+    assert again.keyboard == [[("Skip ›", "pds:location")]]
+
+    preview, _ = await harness.press(GRACE, "pds:location")
+    assert preview.text.startswith("<b>Preview of your proposal</b>")
+
+
+async def test_two_quick_taps_on_skip_skip_one_step(harness, app, city):
+    await harness.say(GRACE, "/propose")
+    await harness.say(GRACE, "Beaches kept by village associations")
+    await harness.say(GRACE, "The village associations need help with the beaches.")
+    await harness.press(GRACE, "pda:0")
+    location_question, _ = await harness.press(GRACE, "pds:photo")
+    assert location_question.text.startswith("<b>New proposal</b> · step 5 of 5")
+    [stale, again] = await harness.press(GRACE, "pds:photo")  # the same button again, same message
+    assert stale.text == "This button is no longer valid – please use the latest message."
+    assert again.text.startswith("<b>New proposal</b> · step 5 of 5")

@@ -8,8 +8,8 @@ import pytest
 from domain import Role
 from bot.services import residents, staff
 from bot.telegram.commands import register_commands
-from tests.handlers.test_onboarding import city, resident_of  # noqa: F401  (fixture)
 from tests.support import updates
+from tests.support.proposals import resident_of
 from tests.support.updates import AINO, GRACE, SVEN
 
 
@@ -19,27 +19,38 @@ async def onboard(harness, person, locale, resident_type="permanent", area="area
         await harness.press(person, data)
 
 
-async def test_settings_show_and_change_area(harness, app, city):  # noqa: F811
+async def test_settings_show_and_change_area(harness, app, city):
     await onboard(harness, AINO, "fi", "holiday")
     [call] = await harness.say(AINO, "/settings")
     assert call.text == (
-        "<b>Asetuksesi</b>\n\nKieli: Suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n"
-        "Hiljaiset tunnit: 21–08\n\n"
+        "<b>Asetuksesi</b>\n\nKieli: suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n"
+        "Hiljainen aika: 21–08\n\n"
         "Mitä haluaisit muuttaa?"
     )
     assert call.keyboard == [
         [("🌐 Kieli", "set:language"), ("👤 Kuka olen", "set:type"), ("📍 Alue", "set:area")],
-        [("🌙 Hiljaiset tunnit", "set:quiet"), ("✅ Valmis", "set:close")],
+        [("🌙 Hiljainen aika", "set:quiet"), ("✅ Valmis", "set:close")],
     ]
     edit, _ = await harness.press(AINO, "set:area")
-    assert edit.keyboard[-1] == [("Seuraava ›", "areas:1:s")]  # no Skip in settings
+    # No Skip in settings: Back to the overview instead.
+    assert edit.keyboard[-2:] == [[("Seuraava ›", "areas:1:s")], [("‹ Takaisin", "set:overview")]]
     centre = edit.keyboard[1][0]
     edit, _ = await harness.press(AINO, centre[1])
     assert "Alue: Keskusta" in edit.text
     assert (await resident_of(app, AINO)).area.code == "keskusta"
 
     edit, _ = await harness.press(AINO, "set:close")
-    assert edit.text.endswith("Alue: Keskusta\nHiljaiset tunnit: 21–08") and edit.keyboard == []
+    assert edit.text.endswith("Alue: Keskusta\nHiljainen aika: 21–08") and edit.keyboard == []
+
+
+@pytest.mark.parametrize("part", ["language", "type", "area", "quiet"])
+async def test_every_settings_choice_leads_back_to_the_overview_unchanged(harness, app, city, part):
+    await onboard(harness, AINO, "fi")
+    [overview] = await harness.say(AINO, "/settings")
+    choice, _ = await harness.press(AINO, f"set:{part}")
+    assert choice.keyboard[-1] == [("‹ Takaisin", "set:overview")]
+    back, _ = await harness.press(AINO, "set:overview")
+    assert (back.text, back.keyboard) == (overview.text, overview.keyboard)
 
 
 async def test_language_command_switches_language(harness, app):
@@ -54,7 +65,7 @@ async def test_language_command_switches_language(harness, app):
 async def test_help_lists_commands_in_the_residents_language(harness):
     await onboard(harness, SVEN, "sv")
     [call] = await harness.say(SVEN, "/help")
-    assert call.text.startswith("<b>Foorumi</b> för stadens forum till din telefon")
+    assert call.text.startswith("<b>Foorumi</b> ger dig stadens forum i telefonen")
     assert "/language – Byt språk" in call.text
     assert "/help – Vad Foorumi är och hur du använder den" in call.text
 
@@ -63,7 +74,7 @@ async def test_help_lists_commands_in_the_residents_language(harness):
     "data",
     ["area:987654:s", "lang:de:s", "type:mayor:s", "set:everything", "area:abc:o", "not-ours", "areas:-5:s"],
 )
-async def test_forged_buttons_change_nothing(harness, app, city, data):  # noqa: F811
+async def test_forged_buttons_change_nothing(harness, app, city, data):
     await onboard(harness, AINO, "fi")
     before = await resident_of(app, AINO)
     calls = await harness.press(AINO, data)

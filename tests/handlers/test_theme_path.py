@@ -3,18 +3,19 @@ follows and hears of every step in English; the timeline shows where it is and h
 
 from __future__ import annotations
 
-from tests.handlers.conftest_proposals import (  # noqa: F401  (fixtures)
+import pytest
+
+from tests.support.proposals import (
+    TITLE,
     approve,
-    city,
     latest_proposal,
     make_moderator,
     notifications,
     propose,
     set_language,
 )
+from tests.support.clock import MIDDAY
 from tests.support.updates import AINO, GRACE, SVEN
-
-TITLE = "Fler bänkar vid torget"
 
 
 async def move(harness, staff, proposal_id, status, note):
@@ -24,6 +25,8 @@ async def move(harness, staff, proposal_id, status, note):
     return confirm, calls
 
 
+# The card and the timeline show the moments of each step: the path starts at a known noon.
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True, ids=["midday"])
 async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, app, city, clock):
     await make_moderator(app, AINO, "fi")
     await set_language(app, SVEN, "sv")
@@ -38,13 +41,13 @@ async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, ap
     [listing] = await harness.say(GRACE, "/proposals")
     assert listing.text == (
         "<b>Proposals</b> · All areas · newest first\n\n"
-        f"1. <b>{TITLE}</b>\n    📍 Whole city · 💡 Initiative · 👥 0 supporters"
+        f"#{proposal_id} <b>{TITLE}</b>\n    📍 Whole city · 💡 Initiative · 👥 0 supporters"
     )
-    assert listing.keyboard[0] == [(f"1. {TITLE}", f"po:{proposal_id}")]
+    assert listing.keyboard[0] == [(f"#{proposal_id} {TITLE}", f"po:{proposal_id}")]
     card, _ = await harness.press(GRACE, f"po:{proposal_id}")
     assert card.text == (
         f"<b>{TITLE}</b> · #{proposal_id}\n📍 Whole city · 💡 Initiative\n👥 0 supporters\n"
-        "📅 Proposed 6/15/26, 12:00\u202fPM\n\n"
+        "📅 Proposed Mon 15 Jun 2026 at 12.00\n\n"
         "Det finns för få sittplatser på torget, särskilt för äldre."
     )
     assert card.keyboard == [
@@ -63,7 +66,7 @@ async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, ap
 
     # Aino moves it along the path; each step reaches Grace (English) and Sven (author, Swedish).
     card, _ = await harness.press(AINO, f"po:{proposal_id}")
-    assert card.keyboard[-2] == [("🧭 Siirrä polulla eteenpäin", f"tm:{proposal_id}:")]
+    assert card.keyboard[-2] == [("🧭 Siirrä toiseen vaiheeseen", f"tm:{proposal_id}:")]
     choice, _ = await harness.press(AINO, f"tm:{proposal_id}:")
     assert [row[0][1] for row in choice.keyboard] == [
         f"tm:{proposal_id}:{status}"
@@ -78,7 +81,7 @@ async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, ap
     for status, note in steps:
         clock.advance(7 * 24 * 3600)
         confirm, _ = await move(harness, AINO, proposal_id, status, note)
-        assert "Seuraajia, joille kerrotaan: 2" in confirm.text
+        assert "Muutoksesta kerrotaan 2 seuraajalle." in confirm.text
     sent = await notifications(app, "theme_status")
     assert [recipients for _, recipients in sent] == [{GRACE.id, SVEN.id}] * 4
     assert sent[0][0]["en"] == (
@@ -87,8 +90,8 @@ async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, ap
         f"Where it stands and how it got there: /p{proposal_id}"
     )
     assert sent[2][0]["sv"] == (
-        f"🧭 <b>{TITLE}</b> har gått vidare på sin väg: 🏗 Genomförande\n\n"
-        f"Var temat står nu och hur det kom dit: /p{proposal_id}"
+        f"🧭 <b>{TITLE}</b> har gått vidare till ett nytt skede: 🏗 Genomförande\n\n"
+        f"Var temat står nu och hur det har gått hittills: /p{proposal_id}"
     )
 
     # The timeline tells where the theme is and how it got there.
@@ -98,16 +101,16 @@ async def test_from_a_swedish_initiative_to_done_followed_in_english(harness, ap
             f"🧭 <b>Path of {TITLE}</b>",
             "✓ 💡 Initiative → ✓ 🛠 Preparation → ✓ 🗣 Forum → ✓ 🏗 Implementation → <b>🏁 Done</b>",
             "",
-            "📅 6/15/26, 12:00\u202fPM – 📝 Proposed",
-            "📅 6/15/26, 12:00\u202fPM – 💡 Initiative",
-            "📅 6/22/26, 12:00\u202fPM – 🛠 Preparation",
+            "📅 Mon 15 Jun 2026 at 12.00 – 📝 Proposed",
+            "📅 Mon 15 Jun 2026 at 12.00 – 💡 Initiative",
+            "📅 Mon 22 Jun 2026 at 12.00 – 🛠 Preparation",
             "<i>Tekninen toimi selvittää penkkien paikat kevään aikana. "
             "(only available in Finnish)</i>",
-            "📅 6/29/26, 12:00\u202fPM – 🗣 Forum",
+            "📅 Mon 29 Jun 2026 at 12.00 – 🗣 Forum",
             "<i>Asiasta keskustellaan kesätorin foorumissa 10.6. kirjastolla. "
             "(only available in Finnish)</i>",
-            "📅 7/6/26, 12:00\u202fPM – 🏗 Implementation",
-            "📅 7/13/26, 12:00\u202fPM – 🏁 Done",
+            "📅 Mon 6 Jul 2026 at 12.00 – 🏗 Implementation",
+            "📅 Mon 13 Jul 2026 at 12.00 – 🏁 Done",
             "<i>Torille asennettiin 12 uutta penkkiä. (only available in Finnish)</i>",
         ]
     )

@@ -11,8 +11,8 @@ from bot.services import broadcasts, outbox
 from domain import Audience, Chat, Notice, Priority
 from storage.models import Area, Broadcast, Delivery, Resident
 from storage.repositories.outbox import LeaseResult
-from tests.support.clock import FakeClock
-from tests.support.delivery import ScriptedTelegram, add_residents, make_sender, paced_bot
+from tests.support.clock import MIDDAY, NIGHT, FakeClock
+from tests.support.delivery import ZONE, ScriptedTelegram, add_residents, make_sender, paced_bot
 
 TEXTS = {"fi": "Hei kaikki", "sv": "Hej alla"}
 
@@ -40,9 +40,9 @@ async def statuses(uow_factory, broadcast_id) -> dict[str, int]:
 
 @pytest.fixture
 def clock():
-    """Midday in Mikkeli, when the residents' default quiet hours (21–08) hold nothing back:
-    these tests are about sending; the quiet-hours test sets its own night."""
-    return FakeClock(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
+    """Midday, when the residents' default quiet hours (21–08) hold nothing back: these tests
+    are about sending; the quiet-hours tests set their own night."""
+    return FakeClock(MIDDAY)
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ async def test_chat_not_found_fails_that_row_only(uow_factory, clock, telegram, 
 
 
 async def test_non_urgent_messages_wait_for_quiet_hours_to_end(uow_factory, telegram):
-    night = FakeClock(datetime(2026, 6, 15, 20, 30, tzinfo=UTC))  # 23:30 in Mikkeli
+    night = FakeClock(NIGHT)  # 23:30 in Mikkeli
     sender = make_sender(paced_bot(telegram, night), uow_factory, night)
     await add_residents(uow_factory, 2, 100)  # default quiet hours 21-08
     await add_residents(uow_factory, 1, 200, quiet_from=0, quiet_until=0)  # none
@@ -278,3 +278,79 @@ async def test_the_database_refuses_a_row_for_no_one_or_for_two(uow_factory, clo
                                      **recipient))
             with pytest.raises(IntegrityError):
                 await uow.commit()
+
+
+async def test_turning_quiet_hours_off_releases_what_they_held(uow_factory, telegram):
+    night = FakeClock(NIGHT)  # 23:30 in Mikkeli
+    sender = make_sender(paced_bot(telegram, night), uow_factory, night)
+    [sleeper] = await add_residents(uow_factory, 1, 100)  # default quiet hours 21-08
+    held = await enqueue(uow_factory, night)
+    await sender.deliver_due()
+    async with uow_factory() as uow:
+        assert await outbox.held_back(uow, held, night.now()) == outbox.Held(
+            1, datetime(2026, 6, 16, 5, 0, tzinfo=UTC))  # 08:00 in Mikkeli
+        resident = await uow.session.get(Resident, sleeper)
+        await outbox.set_quiet_hours(uow, resident, 0, 0, night.now())
+    await sender.deliver_due()
+    assert [sent.chat_id for sent in telegram.sent] == [100]
+    assert (await broadcast(uow_factory, held)).status == "done"
+
+
+async def test_new_quiet_hours_hold_again_what_the_old_ones_held(uow_factory, telegram):
+    night = FakeClock(NIGHT)  # 23:30 in Mikkeli
+    sender = make_sender(paced_bot(telegram, night), uow_factory, night)
+    [sleeper] = await add_residents(uow_factory, 1, 100)  # 21-08
+    held = await enqueue(uow_factory, night)
+    await sender.deliver_due()
+    async with uow_factory() as uow:
+        await outbox.set_quiet_hours(uow, await uow.session.get(Resident, sleeper), 20, 9, night.now())
+    await sender.deliver_due()
+    assert telegram.sent == []
+    async with uow_factory() as uow:
+        assert await outbox.held_back(uow, held, night.now()) == outbox.Held(
+            1, datetime(2026, 6, 16, 6, 0, tzinfo=UTC))  # 09:00 in Mikkeli
+
+
+async def test_a_scheduled_message_keeps_its_time_when_quiet_hours_change(uow_factory, clock):
+    [resident_id] = await add_residents(uow_factory, 1, 100)
+    later = clock.now() + timedelta(hours=3)
+    scheduled = await enqueue(uow_factory, clock, [resident_id], send_at=later)
+    async with uow_factory() as uow:
+        await outbox.set_quiet_hours(uow, await uow.session.get(Resident, resident_id), 0, 0, clock.now())
+        assert await outbox.held_back(uow, scheduled, clock.now()) == outbox.Held(1, later)
+
+
+async def test_how_many_of_an_audience_are_in_their_quiet_hours_now(uow_factory):
+    await add_residents(uow_factory, 2, 100)  # 21-08
+    await add_residents(uow_factory, 1, 200, quiet_from=23, quiet_until=9)
+    await add_residents(uow_factory, 3, 300, quiet_from=0, quiet_until=0)
+    async with uow_factory() as uow:
+        at_2230 = datetime(2026, 6, 15, 19, 30, tzinfo=UTC)
+        assert await outbox.held_now(uow, Audience(), at_2230, ZONE) == outbox.Held(
+            2, datetime(2026, 6, 16, 5, 0, tzinfo=UTC))  # only 21-08 is running, until 08:00
+        at_0100 = datetime(2026, 6, 15, 22, 0, tzinfo=UTC)
+        assert await outbox.held_now(uow, Audience(), at_0100, ZONE) == outbox.Held(
+            3, datetime(2026, 6, 16, 6, 0, tzinfo=UTC))  # 23-09 too, until 09
+        at_noon = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+        assert await outbox.held_now(uow, Audience(), at_noon, ZONE) == outbox.Held(0, None)
+
+
+async def test_every_sent_copy_is_edited_except_the_one_pressed(uow_factory, clock, telegram, sender):
+    group, moderator = Chat(-1001000000001, "fi"), Chat(5001, "sv")
+    async with uow_factory() as uow:
+        await outbox.enqueue(uow, [group, moderator], Notice(TEXTS), kind="moderation_card",
+                             subject="proposal:3", now=clock.now())
+        await uow.commit()
+    await sender.deliver_due()
+    async with uow_factory() as uow:
+        copies = {copy.shown_in: copy.message_id
+                  for copy in await uow.outbox.sent_copies("moderation_card", "proposal:3")}
+        assert set(copies) == {group.chat_id, moderator.chat_id}
+        edited = await outbox.edit_copies(
+            uow, "moderation_card", "proposal:3", Notice({"fi": "Päätetty", "sv": "Avgjort"}),
+            now=clock.now(), except_message=(moderator.chat_id, copies[moderator.chat_id]))
+        await uow.commit()
+    assert edited == 1
+    await sender.deliver_due()
+    assert [(s.method, s.chat_id, s.text) for s in telegram.sent[2:]] == [
+        ("EditMessageText", group.chat_id, "Päätetty")]

@@ -13,6 +13,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_INSTANT = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 12:00 in Mikkeli (summer time)
+# Instants a test pins when its outcome depends on the time of day (residents' quiet hours are
+# 21–08 by default): these hold whatever FOORUMI_TEST_CLOCK says.
+MIDDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 12:00 in Mikkeli
+NIGHT = datetime(2026, 6, 15, 20, 30, tzinfo=UTC)  # 23:30 in Mikkeli
 
 
 def test_instant() -> datetime:

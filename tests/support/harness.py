@@ -25,7 +25,11 @@ class BotHarness:
     async def say(self, person: Person, text: str) -> list[Call]:
         return await self.feed(updates.message(person, text))
 
-    async def press(self, person: Person, data: str, message_id: int = 1) -> list[Call]:
+    async def press(self, person: Person, data: str, message_id: int | None = None) -> list[Call]:
+        """Press a button, by default on the newest message with buttons in the person's chat
+        (where a person finds it); give `message_id` to press one further up."""
+        if message_id is None:
+            message_id = self.session.latest_with_buttons.get(person.id, 1)
         return await self.feed(updates.callback(person, data, message_id))
 
     async def deliver(self) -> list[Call]:

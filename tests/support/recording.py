@@ -41,6 +41,7 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.calls: list[Call] = []
         self._message_ids = itertools.count(1000)
+        self.latest_with_buttons: dict[int, int] = {}  # chat id -> the newest message with buttons
 
     async def close(self) -> None:
         pass
@@ -56,8 +57,11 @@ class RecordingSession(BaseSession):
             return BOT_USER  # type: ignore[return-value]
         if returning is Message or "Message" in str(returning):
             chat_id = getattr(method, "chat_id", None) or 0
+            message_id = getattr(method, "message_id", None) or next(self._message_ids)
+            if Call(method).keyboard and not getattr(method, "message_id", None):
+                self.latest_with_buttons[int(chat_id)] = message_id
             return Message(  # type: ignore[return-value]
-                message_id=getattr(method, "message_id", None) or next(self._message_ids),
+                message_id=message_id,
                 date=int(time.time()),
                 chat=Chat(id=chat_id, type="private" if int(chat_id) > 0 else "supergroup"),
                 text=getattr(method, "text", None),

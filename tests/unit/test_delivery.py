@@ -1,84 +1,131 @@
-"""Delivery rules without a database: outcomes of a send, quiet hours, language fallback, times."""
+"""Delivery rules: what becomes of one message the outbox sends (on a real database, as the
+running sender does it), quiet hours, language fallback, times."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from sqlalchemy import select
 
+from bot.outbox.sender import OutboxSender
 from bot.services.broadcasts import parse_moment
-from bot.services.outbox import InvalidBroadcast, check_texts, in_quiet_hours, quiet_hours_end
-from storage.models import Broadcast
-from storage.repositories.outbox import Claim
-from tests.support.clock import FakeClock
-from tests.support.delivery import ZONE, ScriptedTelegram, make_sender, paced_bot
+from bot.services.outbox import (
+    InvalidBroadcast,
+    check_texts,
+    enqueue,
+    in_quiet_hours,
+    quiet_hours_end,
+)
+from domain import Notice, Priority
+from storage.models import Delivery
+from tests.support.delivery import ZONE, ScriptedTelegram, add_residents, make_sender, paced_bot
 
 CHAT = 5_000_001
 
 
-def claim(attempts: int = 0, locale: str = "fi") -> Claim:
-    return Claim(delivery_id=1, broadcast_id=1, resident_id=1, attempts=attempts, chat_id=CHAT,
-                 locale=locale, quiet_from=21, quiet_until=8)
+@pytest.fixture
+def telegram() -> ScriptedTelegram:
+    return ScriptedTelegram()
 
 
-BROADCAST = Broadcast(id=1, texts={"fi": "Hei", "sv": "Hej"}, urgent=False)
+@pytest.fixture
+async def one_message(uow_factory, clock) -> None:
+    """One non-urgent broadcast in Finnish and Swedish to one Finnish-speaking resident. Their
+    quiet hours are off: these tests are about sending, whatever the hour of the tests' clock."""
+    [resident] = await add_residents(uow_factory, 1, CHAT, quiet_from=0, quiet_until=0)
+    async with uow_factory() as uow:
+        await enqueue(uow, [resident], Notice({"fi": "Hei", "sv": "Hej"}), kind="broadcast",
+                      now=clock.now(), priority=Priority.BULK)
+        await uow.commit()
 
 
-async def outcome(telegram: ScriptedTelegram, attempts: int = 0, paid: bool = False):
-    clock = FakeClock()
-    sender = make_sender(paced_bot(telegram, clock, paid=paid), None, clock, paid=paid)  # type: ignore[arg-type]
-    return await sender._send(claim(attempts), BROADCAST), clock
+@pytest.fixture
+def sender(uow_factory, clock, telegram) -> OutboxSender:
+    return make_sender(paced_bot(telegram, clock), uow_factory, clock)
 
 
-async def test_a_delivered_message_is_recorded_as_sent_with_its_message_id():
-    telegram = ScriptedTelegram()
-    result, _ = await outcome(telegram)
+async def deliver(sender: OutboxSender) -> Delivery:
+    """One round of the sender, as the running one makes it; the message's outbox row after it."""
+    await sender.deliver_due()
+    return await row(sender.uow_factory)
+
+
+async def row(uow_factory) -> Delivery:
+    async with uow_factory() as uow:
+        delivery = await uow.session.scalar(select(Delivery))
+        assert delivery is not None
+        return delivery
+
+
+async def test_a_delivered_message_is_recorded_as_sent_with_its_message_id(
+    telegram, sender, one_message
+):
+    result = await deliver(sender)
     assert (result.status, result.message_id) == ("sent", 1)
     assert telegram.sent[0].text == "Hei" and not telegram.sent[0].paid
 
 
-async def test_paid_mode_sets_allow_paid_broadcast():
-    telegram = ScriptedTelegram()
-    await outcome(telegram, paid=True)
+async def test_paid_mode_sets_allow_paid_broadcast(uow_factory, clock, telegram, one_message):
+    await deliver(make_sender(paced_bot(telegram, clock, paid=True), uow_factory, clock, paid=True))
     assert telegram.sent[0].paid
 
 
-async def test_403_marks_the_resident_blocked_and_is_not_retried():
-    telegram = ScriptedTelegram(blocked={CHAT})
-    result, clock = await outcome(telegram)
+async def test_403_marks_the_resident_blocked_and_is_not_retried(
+    clock, telegram, sender, one_message
+):
+    telegram.blocked.add(CHAT)
+    result = await deliver(sender)
     assert result.status == "blocked" and clock.sleeps == []
 
 
-async def test_chat_not_found_is_final():
-    result, clock = await outcome(ScriptedTelegram(missing={CHAT}))
+async def test_chat_not_found_is_final(clock, telegram, sender, one_message):
+    telegram.missing.add(CHAT)
+    result = await deliver(sender)
     assert (result.status, result.error) == ("failed", "Bad Request: chat not found")
     assert clock.sleeps == []
 
 
-async def test_a_429_is_honoured_by_the_middleware_then_the_message_goes():
+async def test_a_429_is_honoured_by_the_middleware_then_the_message_goes(
+    clock, telegram, sender, one_message
+):
     def too_many(method):
         return TelegramRetryAfter(method, "Too Many Requests: retry after 9", 9)
 
-    telegram = ScriptedTelegram(failures={CHAT: [too_many]})
-    result, clock = await outcome(telegram)
+    telegram.failures[CHAT] = [too_many]
+    result = await deliver(sender)
     assert result.status == "sent" and clock.monotonic() >= 9
 
 
-async def test_server_errors_back_off_in_the_middleware_then_the_row_waits_for_another_round():
+async def test_server_errors_back_off_in_the_middleware_then_the_row_waits_for_another_round(
+    clock, telegram, sender, one_message
+):
     def server_error(method):
         return TelegramServerError(method, "Bad Gateway")
 
-    telegram = ScriptedTelegram(failures={CHAT: [server_error] * 5})
-    result, clock = await outcome(telegram, attempts=1)
-    assert clock.sleeps[:4] == [0.5, 1.0, 2.0, 4.0]
+    telegram.failures[CHAT] = [server_error] * 10  # the middleware's five tries, in two rounds
+    first = await deliver(sender)
+    assert first.status == "pending"
+    assert first.not_before == clock.now() + timedelta(seconds=30)
+    clock.advance(30)
+    before = len(clock.sleeps)
+    result = await deliver(sender)
+    assert clock.sleeps[before:][:4] == [0.5, 1.0, 2.0, 4.0]
     assert result.status == "pending"
-    assert result.not_before == clock.now() + timedelta(seconds=60)  # 30 s doubled per earlier round
+    # 30 s, doubled for each earlier round
+    assert result.not_before == clock.now() + timedelta(seconds=60)
 
 
-async def test_after_the_last_round_a_network_error_is_final():
+async def test_after_the_last_round_a_network_error_is_final(
+    clock, telegram, sender, one_message
+):
     def network_error(method):
         return TelegramNetworkError(method, "connection reset")
 
-    telegram = ScriptedTelegram(failures={CHAT: [network_error] * 5})
-    result, _ = await outcome(telegram, attempts=4)
+    telegram.failures[CHAT] = [network_error] * 25  # the middleware's five tries, in five rounds
+    for _ in range(4):
+        waiting = await deliver(sender)
+        assert waiting.status == "pending"
+        clock.advance((waiting.not_before - clock.now()).total_seconds())
+    result = await deliver(sender)
     assert (result.status, result.error) == ("failed", "TelegramNetworkError")
 
 

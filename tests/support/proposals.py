@@ -1,15 +1,18 @@
-"""Shared pieces of the proposal, moderation and theme handler tests (import what you use)."""
+"""Shared pieces of the handler tests (proposals, moderation, the theme path, settings): staff
+and languages, updates carrying a photo, a location or a document, walking through /propose, and
+reading back what the store and the outbox hold. The fixtures (`city`) are in
+tests/handlers/conftest.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from foorumi.app import App
+from bot.services import residents, staff
 from domain import Role
-from bot.services import areas, residents, staff
+from foorumi.app import App
 from storage.models import Broadcast, Delivery, Proposal, Resident
 from tests.support import updates
 from tests.support.harness import BotHarness
@@ -20,12 +23,6 @@ TITLE = "Fler bänkar vid torget"
 DESCRIPTION = (
     "Det finns för få sittplatser på torget, särskilt för äldre på sommarens marknadsdagar."
 )
-
-
-@pytest.fixture
-async def city(app: App) -> None:
-    async with app.uow_factory() as uow:
-        await areas.load(uow, areas.parse_area_file(SAMPLE_AREAS))
 
 
 async def make_moderator(app: App, person: Person, locale: str) -> None:
@@ -82,8 +79,8 @@ async def propose(
     await harness.say(person, title)
     await harness.say(person, description)
     await harness.press(person, area)
-    await harness.press(person, "pd:skip")
-    calls = await harness.press(person, "pd:skip")
+    await harness.press(person, "pds:photo")
+    calls = await harness.press(person, "pds:location")
     if send:
         calls = await harness.press(person, "pd:send")
     return calls
@@ -96,11 +93,15 @@ async def latest_proposal(app: App) -> Proposal:
         return proposal
 
 
-async def resident_id(app: App, person: Person) -> int:
+async def resident_of(app: App, person: Person) -> Resident:
     async with app.uow_factory() as uow:
         resident = await uow.residents.by_telegram_id(person.id)
         assert resident is not None
-        return resident.id
+        return resident
+
+
+async def resident_id(app: App, person: Person) -> int:
+    return (await resident_of(app, person)).id
 
 
 async def notifications(app: App, kind: str) -> list[tuple[dict[str, str], set[int]]]:
