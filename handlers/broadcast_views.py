@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import _, format_count, format_moment, format_rate, ngettext
+from bot.notices.words import short
 from bot.outbox.progress import Pace, progress_bar
 from bot.services.outbox import Held
 from bot.telegram.keyboards import Button, inline_keyboard
@@ -287,8 +288,7 @@ def listing_text(broadcasts: Sequence[Broadcast], locale: str, zone: ZoneInfo) -
         return _("No broadcasts yet. Start one with /broadcast.")
     lines = [_("<b>Recent broadcasts</b>"), ""]
     for broadcast in broadcasts:
-        first = next(iter(broadcast.texts.values()))
-        snippet = html.escape(_plain(first)[:40])
+        snippet = html.escape(short(_plain(next(iter(broadcast.texts.values())))))
         lines.append(_("{icon} #{id} · {moment} · {sent}/{total} · {snippet}").format(
             icon=STATUS_LABELS.get(broadcast.status, "•"), id=broadcast.id,
             moment=format_moment(broadcast.send_at, locale, zone),
@@ -300,10 +300,12 @@ def listing_text(broadcasts: Sequence[Broadcast], locale: str, zone: ZoneInfo) -
 def listing_keyboard(broadcasts: Sequence[Broadcast]) -> InlineKeyboardMarkup | None:
     if not broadcasts:
         return None
-    buttons = [
-        (f"#{broadcast.id}", BroadcastOpen(broadcast_id=broadcast.id)) for broadcast in broadcasts
-    ]
-    return inline_keyboard([buttons[i:i + 5] for i in range(0, len(buttons), 5)])
+    return inline_keyboard([
+        [(f"{STATUS_LABELS.get(broadcast.status, '•')} #{broadcast.id} "
+          f"{short(_plain(next(iter(broadcast.texts.values()))), 32)}",
+          BroadcastOpen(broadcast_id=broadcast.id))]
+        for broadcast in broadcasts
+    ])
 
 
 def _plain(text: str) -> str:

@@ -18,9 +18,14 @@ def area_name(area: Area | None, locale: str) -> str:
     return area.name(locale) if area else _("Whole city")
 
 
-def short(title: str, limit: int = 40) -> str:
-    """A title cut for a button (buttons are plain text: no escaping)."""
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+def short(text: str, limit: int = 40) -> str:
+    """Plain text cut to `limit` characters at a word boundary, for a button or a list line."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:–-") + "…"
 
 
 def note_block(entry: TimelineEntry, locale: str, default_locale: str, i18n: I18n) -> str:

@@ -45,6 +45,9 @@ async def test_grace_is_an_admin_and_the_personas_are_the_sandboxs(demo_database
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
             assert await staff.roles_of(uow, demo.GRACE.telegram_id) == {Role.ADMIN}
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            lena = await uow.residents.by_telegram_id(demo.LENA.telegram_id)
+            assert lena.locale == "fi"  # her Telegram speaks German: the city's default language
     finally:
         await engine.dispose()
     personas = {user["id"]: user for user in json.loads(PERSONAS_FILE.read_text())["users"]}

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from domain import Audience
 from domain import Role
+from bot.services import broadcasts as broadcasts_service
 from bot.services import staff
 from storage.models import Broadcast, Delivery
 from tests.support.clock import NIGHT
@@ -217,3 +218,16 @@ async def test_the_progress_says_the_rest_waits_for_quiet_hours(harness, app, cl
         "🌙 2 recipients are in their quiet hours: their messages wait until those end "
         "(by Tue 16 Jun 2026 at 8.00 at the latest)."
     )
+
+
+async def test_the_list_cuts_texts_between_words_and_names_each_button(harness, app, clock):
+    await make_editor(app)
+    await harness.say(GRACE, "/start")
+    await harness.press(GRACE, "lang:en:o")
+    async with app.uow_factory() as uow:
+        for text in ("Vapaa-ajan asukkaiden ilta torstaina kirjastolla kello kuusi", "Vesikatko"):
+            await broadcasts_service.send_broadcast(uow, None, {"fi": text}, Audience(), now=clock.now())
+    [listing] = await harness.say(GRACE, "/broadcasts")
+    assert listing.text.splitlines()[3].endswith("· Vapaa-ajan asukkaiden ilta torstaina…")
+    assert listing.keyboard == [[("⏰ #2 Vesikatko", "bco:2")],
+                                [("⏰ #1 Vapaa-ajan asukkaiden ilta…", "bco:1")]]

@@ -80,3 +80,13 @@ def test_a_broken_area_file_is_refused(invoke, tmp_path):
     result = invoke("areas", "load", str(tmp_path / "bad.yaml"))
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and "kind must be one of district, village, suburb" in result.stderr
+
+
+def test_the_console_log_leaves_out_every_run_of_every_job():
+    """APScheduler reports each run of the 3-second progress job at INFO: kept out of the console."""
+    import logging
+
+    from foorumi.cli import configure_logging
+
+    configure_logging("INFO")
+    assert logging.getLogger("apscheduler.executors.default").getEffectiveLevel() == logging.WARNING
