@@ -155,7 +155,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
 
     dispatcher = Dispatcher(storage=conversations)
     dispatcher.update.outer_middleware(OneAtATimePerChat())
-    dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale))
+    dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale, clock))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     commands = command_menu()

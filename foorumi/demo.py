@@ -170,7 +170,7 @@ async def _onboarded(
     uow: UnitOfWork, person: DemoResident, area_ids: dict[str, int], now: datetime
 ) -> Resident:
     """The persona as a resident who has answered the onboarding questions (once)."""
-    resident = await residents.greet(uow, person.telegram_id, person.locale)
+    resident = await residents.greet(uow, person.telegram_id, person.locale, now)
     if resident.onboarded_at is None:
         await residents.choose_language(uow, resident, person.locale)
         await residents.choose_resident_type(uow, resident, person.resident_type)

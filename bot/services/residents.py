@@ -8,9 +8,9 @@ from storage.models import Resident
 from storage.uow import UnitOfWork
 
 
-async def greet(uow: UnitOfWork, telegram_id: int, locale: str) -> Resident:
+async def greet(uow: UnitOfWork, telegram_id: int, locale: str, now: datetime) -> Resident:
     """The resident behind a Telegram user, created on first contact."""
-    resident = await uow.residents.get_or_create(telegram_id, locale)
+    resident = await uow.residents.get_or_create(telegram_id, locale, now)
     await uow.commit()
     return resident
 

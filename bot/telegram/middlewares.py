@@ -12,8 +12,9 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
-from domain import pick_locale
+from bot.clock import Clock
 from bot.services import residents
+from domain import pick_locale
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -29,20 +30,22 @@ class UpdateContextMiddleware(BaseMiddleware):
     the handlers.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, default_locale: str) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, default_locale: str, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.default_locale = default_locale
+        self.clock = clock
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         async with self.uow_factory() as uow:
-            if not await uow.updates.claim(data["bot"].id, event.update_id):
+            now = self.clock.now()
+            if not await uow.updates.claim(data["bot"].id, event.update_id, now):
                 log.info("update %s was handled before; skipped", event.update_id)
                 return UNHANDLED
             user: User | None = data.get("event_from_user")
             data["locale"] = pick_locale(user.language_code if user else None, self.default_locale)
             if user is not None and not user.is_bot:
-                resident = await residents.greet(uow, user.id, data["locale"])  # commits the claim too
+                resident = await residents.greet(uow, user.id, data["locale"], now)  # commits the claim too
                 data["resident"] = resident
                 data["locale"] = resident.locale
             else:

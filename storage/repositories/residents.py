@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ class ResidentRepository(Repository):
         )
         return dict(rows.all())
 
-    async def get_or_create(self, telegram_id: int, locale: str) -> Resident:
+    async def get_or_create(self, telegram_id: int, locale: str, now: datetime) -> Resident:
         """The resident for this Telegram user; created (race-safe) on first contact.
 
         Reads first, so the common case starts no write transaction.
@@ -29,7 +30,7 @@ class ResidentRepository(Repository):
             return existing
         statement = (
             self.insert(Resident)
-            .values(telegram_id=telegram_id, locale=locale, locale_confirmed=False)
+            .values(telegram_id=telegram_id, locale=locale, locale_confirmed=False, created_at=now)
             .on_conflict_do_nothing(index_elements=["telegram_id"])
         )
         await self.session.execute(statement)

@@ -21,7 +21,7 @@ async def prepare(app) -> None:
     async with app.uow_factory() as uow:
         await staff.grant(uow, PEOPLE.aino, Role.MODERATOR, None)
         for user_id, locale in ((PEOPLE.aino, "fi"), (PEOPLE.sven, "sv"), (PEOPLE.grace, "en")):
-            resident = await residents.greet(uow, user_id, locale)
+            resident = await residents.greet(uow, user_id, locale, app.clock.now())
             await outbox.set_quiet_hours(uow, resident, 0, 0, app.clock.now())
 
 

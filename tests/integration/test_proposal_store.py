@@ -26,7 +26,7 @@ NOTICES = Notices(create_i18n("fi"), load_settings(_env_file=None))
 
 async def residents(uow_factory, count: int) -> list:
     async with uow_factory() as uow:
-        return [await residents_service.greet(uow, 5000 + n, "fi") for n in range(count)]
+        return [await residents_service.greet(uow, 5000 + n, "fi", NOW) for n in range(count)]
 
 
 async def public_proposal(uow_factory, author) -> int:

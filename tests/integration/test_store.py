@@ -20,10 +20,10 @@ from storage.models import Resident
 SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
 
 
-async def test_first_contact_creates_one_resident_even_when_racing(uow_factory):
+async def test_first_contact_creates_one_resident_even_when_racing(uow_factory, clock):
     async def greet():
         async with uow_factory() as uow:
-            return (await residents.greet(uow, 555, "sv")).id
+            return (await residents.greet(uow, 555, "sv", clock.now())).id
 
     ids = await asyncio.gather(*(greet() for _ in range(5)))
     assert len(set(ids)) == 1
@@ -36,11 +36,11 @@ async def test_telegram_id_is_unique_in_the_database(uow_factory):
             await uow.commit()
 
 
-async def test_an_update_id_is_claimed_once(uow_factory):
+async def test_an_update_id_is_claimed_once(uow_factory, clock):
     async with uow_factory() as uow:
-        assert await uow.updates.claim(42, 1000) is True
-        assert await uow.updates.claim(42, 1000) is False
-        assert await uow.updates.claim(43, 1000) is True
+        assert await uow.updates.claim(42, 1000, clock.now()) is True
+        assert await uow.updates.claim(42, 1000, clock.now()) is False
+        assert await uow.updates.claim(43, 1000, clock.now()) is True
         await uow.commit()
 
 

@@ -35,7 +35,7 @@ async def city_db(tmp_path):
     notices = Notices(create_i18n("fi"), load_settings(_env_file=None))
     async with UnitOfWork(create_session_factory(engine)) as uow:
         await staff.grant(uow, ADMIN, Role.ADMIN, None)
-        author = await residents.greet(uow, 1002, "sv")
+        author = await residents.greet(uow, 1002, "sv", NOW)
         theme = await proposals.submit(
             uow, author, Draft("Kyläkoulun tilat iltakäyttöön", "Salit iltaisin."), 3, notices, NOW
         )

@@ -28,13 +28,13 @@ DESCRIPTION = (
 async def make_moderator(app: App, person: Person, locale: str) -> None:
     async with app.uow_factory() as uow:
         await staff.grant(uow, person.id, Role.MODERATOR, None)
-        resident = await residents.greet(uow, person.id, locale)
+        resident = await residents.greet(uow, person.id, locale, app.clock.now())
         await residents.choose_language(uow, resident, locale)
 
 
 async def set_language(app: App, person: Person, locale: str) -> None:
     async with app.uow_factory() as uow:
-        resident = await residents.greet(uow, person.id, locale)
+        resident = await residents.greet(uow, person.id, locale, app.clock.now())
         await residents.choose_language(uow, resident, locale)
 
 
