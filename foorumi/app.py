@@ -16,7 +16,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -35,9 +36,7 @@ from bot.ratelimit import BulkBudget, RateLimiter
 from bot.scheduler import add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
-from bot.telegram.middlewares import (
-    OneAtATimePerChat, ResidentI18nMiddleware, UpdateContextMiddleware,
-)
+from bot.telegram.middlewares import OneAtATime, ResidentI18nMiddleware, UpdateContextMiddleware
 from bot.telegram.requests import PacedRetryMiddleware
 from handlers import CommandMenu, command_menu, get_routers
 from handlers.broadcast_views import progress_view_for
@@ -153,8 +152,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
-    dispatcher = Dispatcher(storage=conversations)
-    dispatcher.update.outer_middleware(OneAtATimePerChat())
+    dispatcher = Dispatcher(storage=conversations, events_isolation=_isolation(conversations))
     dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale, clock))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
@@ -185,11 +183,15 @@ def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock:
 
 def _conversation_storage(settings: Settings, session_factory: object) -> BaseStorage:
     if settings.redis_url:
-        from aiogram.fsm.storage.base import DefaultKeyBuilder
-        from aiogram.fsm.storage.redis import RedisStorage
-
         return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
     return DatabaseStorage(session_factory)  # type: ignore[arg-type]
+
+
+def _isolation(conversations: BaseStorage) -> BaseEventIsolation:
+    """One conversation's updates one at a time: across processes when they share Redis."""
+    if isinstance(conversations, RedisStorage):
+        return conversations.create_isolation()
+    return OneAtATime()
 
 
 async def prepare_database(engine: AsyncEngine) -> None:

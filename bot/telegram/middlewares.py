@@ -4,12 +4,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.types import Chat, TelegramObject, Update, User
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from bot.clock import Clock
@@ -54,32 +56,37 @@ class UpdateContextMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
-class OneAtATimePerChat(BaseMiddleware):
-    """Updates from one chat are handled one at a time, in the order they arrived.
+class OneAtATime(BaseEventIsolation):
+    """Updates of one conversation are handled one at a time, in the order they arrived.
 
     aiogram handles updates concurrently; without this, a button tapped right after a question
-    arrived could be handled before the handler that asked it had recorded its step.
+    arrived could be handled before the handler that asked it had recorded its step. Like
+    aiogram's SimpleEventIsolation, but a lock lives only while someone holds or awaits it, so
+    a city's worth of residents leaves nothing behind. (Several processes: RedisEventIsolation.)
     """
 
     def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: Counter[int] = Counter()
+        self._locks: dict[StorageKey, asyncio.Lock] = {}
+        self._holders: Counter[StorageKey] = Counter()
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        chat: Chat | None = data.get("event_chat")
-        user: User | None = data.get("event_from_user")
-        key = chat.id if chat else user.id if user else None
-        if key is None:
-            return await handler(event, data)
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] += 1
         try:
             async with lock:
-                return await handler(event, data)
+                yield
         finally:
             self._holders[key] -= 1
             if not self._holders[key]:
                 del self._holders[key], self._locks[key]
+
+    def __len__(self) -> int:
+        """How many conversations hold or await their lock now."""
+        return len(self._locks)
+
+    async def close(self) -> None:
+        self._locks.clear()
 
 
 class ResidentI18nMiddleware(I18nMiddleware):
