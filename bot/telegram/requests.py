@@ -1,4 +1,4 @@
-"""The one place every Bot API call passes: paced to Telegram's limits and retried.
+"""The one place every Bot API call passes: sends paced to Telegram's limits, every call retried.
 
 aiogram has no limiter or retry of its own: without this a 429 inside a handler loses the reply.
 """
@@ -38,8 +38,19 @@ SENDING_METHODS = (
     SendVoice, SendAnimation, SendPoll, SendVenue, SendContact, CopyMessage, ForwardMessage,
 )
 
+HELD = {"chat": "that chat", "group": "that group"}  # what a 429 held back, for the log
+
 
 class PacedRetryMiddleware(BaseRequestMiddleware):
+    """Sends (SENDING_METHODS) wait for their slot in the RateLimiter; every call is retried.
+
+    A 429 on a send holds back only what it limits (`RateLimiter.too_many_requests`: that chat,
+    that group, or every send in a flood) and the refused send is tried again when its pause is
+    over, so it is delayed, not lost. Other methods – getUpdates, answerCallbackQuery, edits –
+    are never paced nor held back by a send's 429; a 429 on one of them is waited out by that
+    call alone. 5xx and network errors back off exponentially; other 4xx are not retried.
+    """
+
     def __init__(
         self,
         limiter: RateLimiter,
@@ -61,19 +72,25 @@ class PacedRetryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         failures = 0
+        chat_id = method.chat_id if isinstance(method, SENDING_METHODS) else None
         while True:
             try:
-                if isinstance(method, SENDING_METHODS):
-                    async with self.limiter.sending(method.chat_id, is_bulk()):
+                if chat_id is not None:
+                    async with self.limiter.sending(chat_id, is_bulk()):
                         return await make_request(bot, method)
-                await self.limiter.wait_pause()
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 failures += 1
-                log.warning("429 on %s: pausing %ss", type(method).__name__, error.retry_after)
-                self.limiter.pause(error.retry_after)
+                if chat_id is not None:
+                    held = self.limiter.too_many_requests(chat_id, error.retry_after)
+                    log.warning("429 on %s: sends to %s wait %ss", type(method).__name__,
+                                HELD.get(held, "every chat"), error.retry_after)
+                else:
+                    log.warning("429 on %s: it waits %ss", type(method).__name__, error.retry_after)
                 if failures >= self.attempts * 2:
                     raise
+                if chat_id is None:
+                    await self.clock.sleep(error.retry_after)
             except (TelegramNetworkError, TelegramServerError) as error:
                 failures += 1
                 if failures >= self.attempts:

@@ -66,6 +66,16 @@ async def test_a_429_pauses_the_broadcast_lane_too():
     assert clock.monotonic() >= 7
 
 
+async def test_a_chat_paused_by_a_429_does_not_hold_back_the_broadcast_to_others():
+    clock = FakeClock()
+    limiter = RateLimiter(clock, bulk=BulkBudget(rate=29.5))
+    limiter.pause_chat(1, 10)
+    await send_bulk(limiter, range(2, 11))
+    assert clock.monotonic() < 1
+    await send_bulk(limiter, [1])
+    assert clock.monotonic() >= 10
+
+
 async def test_one_chat_gets_at_most_about_one_broadcast_message_a_second():
     clock = FakeClock()
     limiter = RateLimiter(clock, Limits(chat_burst=1), bulk=BulkBudget(rate=29.5))

@@ -48,13 +48,25 @@ async def test_429_waits_retry_after_and_the_reply_still_goes():
     assert (result, script.calls, clock.monotonic()) == ("ok", 2, 5)
 
 
-async def test_a_429_also_holds_back_other_methods():
+async def test_a_429_holds_back_sends_to_its_chat_only_and_never_other_methods():
     clock = FakeClock()
     paced = middleware(clock)
-    await paced(Script(retry_after(3)), BOT, SendMessage(chat_id=1, text="a"))
-    paced.limiter.pause(4)
+    paced.limiter.too_many_requests(1, 4)  # as a 429 for chat 1 does
     await paced(Script(), BOT, AnswerCallbackQuery(callback_query_id="1"))
-    assert clock.monotonic() == 7
+    await paced(Script(), BOT, SendMessage(chat_id=2, text="b"))
+    assert clock.monotonic() == 0
+    await paced(Script(), BOT, SendMessage(chat_id=1, text="a"))
+    assert clock.monotonic() == 4
+
+
+async def test_a_429_on_another_method_is_waited_out_by_that_call_alone():
+    clock = FakeClock()
+    paced = middleware(clock)
+    script = Script(retry_after(2))
+    assert await paced(script, BOT, AnswerCallbackQuery(callback_query_id="1")) == "ok"
+    assert (script.calls, clock.monotonic()) == (2, 2)
+    await paced(Script(), BOT, SendMessage(chat_id=1, text="a"))
+    assert clock.monotonic() == 2  # sends were never held back
 
 
 async def test_server_and_network_errors_back_off_exponentially():
