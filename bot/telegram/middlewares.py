@@ -81,8 +81,11 @@ class OneAtATime(BaseEventIsolation):
             if not self._holders[key]:
                 del self._holders[key], self._locks[key]
 
-    def __len__(self) -> int:
-        """How many conversations hold or await their lock now."""
+    def held(self) -> int:
+        """How many conversations hold or await their lock now.
+
+        (Not __len__: aiogram takes an isolation that is falsy for no isolation at all.)
+        """
         return len(self._locks)
 
     async def close(self) -> None:

@@ -29,4 +29,8 @@ async def test_one_conversation_waits_its_turn_and_others_do_not():
     release_first.set()
     await asyncio.gather(first, tap)
     assert order == ["aino's question", "sven", "aino's tap"]
-    assert len(isolation) == 0  # no lock outlives its last holder
+    assert isolation.held() == 0  # no lock outlives its last holder
+
+
+def test_the_bot_isolates_conversations_with_it(app):
+    assert isinstance(app.dispatcher.fsm.events_isolation, OneAtATime)
