@@ -16,7 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseEventIsolation, DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -41,7 +41,6 @@ from bot.telegram.requests import PacedRetryMiddleware
 from handlers import CommandMenu, command_menu, get_routers
 from handlers.broadcast_views import progress_view_for
 from storage import migrate
-from storage.conversations import DatabaseStorage
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory, unit_of_work_factory
 
@@ -83,7 +82,6 @@ class App:
 
     core: Core
     commands: CommandMenu
-    conversations: BaseStorage
     scheduler: AsyncIOScheduler
     limiter: RateLimiter
     dispatcher: Dispatcher
@@ -123,7 +121,7 @@ class App:
         if self.outbox_task:
             self.outbox.stop()  # finishes and records the messages in flight, then releases the lease
             await asyncio.wait([self.outbox_task])
-        await self.conversations.close()
+        await self.dispatcher.fsm.close()  # the shared conversation store and isolation, if any
         await self.bot.session.close()
         await self.core.close()
         release_routers(self.dispatcher)
@@ -143,7 +141,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     """Wire everything; `session` lets tests and benchmarks record Bot API calls instead."""
     core = build_core(settings, clock=clock)
     engine, uow_factory, i18n, clock = core.engine, core.uow_factory, core.i18n, core.clock
-    conversations = _conversation_storage(settings, create_session_factory(engine))
+    shared = _shared_conversations(settings)
     limiter = RateLimiter(clock, bulk=BulkBudget(settings.broadcast_limit, settings.broadcast_paid))
 
     if session is None:
@@ -152,8 +150,10 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
-    dispatcher = Dispatcher(storage=conversations, events_isolation=_isolation(conversations))
-    dispatcher.update.outer_middleware(UpdateContextMiddleware(uow_factory, settings.default_locale, clock))
+    # aiogram's FSM middleware is replaced by ours, which reads the state with the resident.
+    dispatcher = Dispatcher(storage=shared, events_isolation=_isolation(shared), disable_fsm=True)
+    dispatcher.update.outer_middleware(UpdateContextMiddleware(
+        uow_factory, settings.default_locale, clock, dispatcher.fsm, conversations_in_store=shared is None))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     commands = command_menu()
@@ -167,7 +167,7 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     add_housekeeping(scheduler, uow_factory, clock)
     outbox = _outbox(settings, bot, uow_factory, clock, i18n, scheduler)
     dispatcher["sender"] = outbox
-    return App(core, commands, conversations, scheduler, limiter, dispatcher, bot, outbox)
+    return App(core, commands, scheduler, limiter, dispatcher, bot, outbox)
 
 
 def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock: Clock, i18n: I18n,
@@ -181,17 +181,16 @@ def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock:
     return OutboxSender(bot, uow_factory, clock, renderer, settings.zone, config)
 
 
-def _conversation_storage(settings: Settings, session_factory: object) -> BaseStorage:
+def _shared_conversations(settings: Settings) -> RedisStorage | None:
+    """With REDIS_URL, conversations live in Redis for every bot process; otherwise in the store."""
     if settings.redis_url:
         return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-    return DatabaseStorage(session_factory)  # type: ignore[arg-type]
+    return None
 
 
-def _isolation(conversations: BaseStorage) -> BaseEventIsolation:
+def _isolation(shared: RedisStorage | None) -> BaseEventIsolation:
     """One conversation's updates one at a time: across processes when they share Redis."""
-    if isinstance(conversations, RedisStorage):
-        return conversations.create_isolation()
-    return OneAtATime()
+    return shared.create_isolation() if shared is not None else OneAtATime()
 
 
 async def prepare_database(engine: AsyncEngine) -> None:

@@ -1,12 +1,13 @@
 """Unit of work: one session, its repositories, and an explicit commit."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.areas import AreaRepository
+from storage.repositories.conversations import ConversationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
@@ -20,6 +21,7 @@ class UnitOfWork:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+        self._staged: dict[str, Callable[[], Awaitable[None]]] = {}
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -30,6 +32,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.proposals = ProposalRepository(self.session)
         self.themes = ThemeRepository(self.session)
+        self.conversations = ConversationRepository(self.session)
         return self
 
     async def __aexit__(
@@ -43,7 +46,23 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        """Write what was staged, then commit it with everything else in one transaction."""
+        for write in list(self._staged.values()):
+            await write()
+        self._staged.clear()
         await self.session.commit()
+
+    def stage(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
+        """Have `write` run as part of the next commit (again under one name: the latest wins).
+
+        An update's claim and its conversation step are written this way: together with the
+        handler's own changes, in one transaction, never while a reply is being sent.
+        """
+        self._staged[name] = write
+
+    @property
+    def has_staged(self) -> bool:
+        return bool(self._staged)
 
     async def rollback(self) -> None:
         await self.session.rollback()

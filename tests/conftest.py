@@ -1,7 +1,7 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when it answers) and the bot."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from sqlalchemy import inspect, text
@@ -109,3 +109,18 @@ async def app(sqlite_engine: AsyncEngine, clock: FakeClock, settings_overrides: 
 @pytest.fixture
 def harness(app: App) -> BotHarness:
     return BotHarness(app)
+
+
+@pytest.fixture
+async def restart() -> AsyncIterator[Callable[[App], Awaitable[App]]]:
+    """Stop a bot and start it again over the same database: nothing it held in memory remains."""
+    started: list[App] = []
+
+    async def restart_app(old: App) -> App:
+        await old.close()
+        started.append(build_app(old.settings, session=RecordingSession(), clock=old.clock))
+        return started[-1]
+
+    yield restart_app
+    for restarted in started:
+        await restarted.close()

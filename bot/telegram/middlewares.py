@@ -1,4 +1,4 @@
-"""Per-update context: dedup by update_id, a unit of work, the resident and their locale."""
+"""Per-update context: dedup by update_id, a unit of work, the resident, their conversation and locale."""
 from __future__ import annotations
 
 import asyncio
@@ -6,17 +6,22 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from bot.clock import Clock
 from bot.services import residents
+from bot.telegram.conversations import UpdateConversation, conversation_key
 from domain import pick_locale
+from storage.repositories.updates import UpdateAlreadyHandled
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -25,35 +30,69 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UpdateContextMiddleware(BaseMiddleware):
-    """Outer middleware on updates.
+    """Outer middleware on updates: one unit of work for each update, in its conversation's turn.
 
-    Claims the update id (committed with the resident's first-contact row, before any handler
-    runs), so an update Telegram delivers again is skipped; the same unit of work then serves
-    the handlers.
+    One read tells whether the update was handled before and brings the resident and their
+    conversation. The update's claim is staged in the unit of work, so it is written with the
+    handler's first commit (or, when the handler only read, once it has finished): a redelivered
+    update is skipped, and a handler that fails leaves nothing half-written, its claim included.
+    Replaces aiogram's own FSM middleware (the dispatcher runs with disable_fsm), which would read
+    the state in a session of its own before this one.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, default_locale: str, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, default_locale: str, clock: Clock, fsm: FSMContextMiddleware,
+        *, conversations_in_store: bool,
+    ) -> None:
         self.uow_factory = uow_factory
         self.default_locale = default_locale
         self.clock = clock
+        self.fsm = fsm
+        self.conversations_in_store = conversations_in_store
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        context = self.fsm.resolve_event_context(data["bot"], data)
+        if context is None:
+            return await self._handle(handler, event, data, None)
+        async with self.fsm.events_isolation.lock(context.key):
+            return await self._handle(handler, event, data, context)
+
+    async def _handle(
+        self, handler: Handler, update: Update, data: dict[str, Any], context: FSMContext | None
+    ) -> Any:
+        bot_id = data["bot"].id
+        user: User | None = data.get("event_from_user")
+        person = user if user is not None and not user.is_bot else None
+        key = conversation_key(context.key) if context is not None and self.conversations_in_store else None
         async with self.uow_factory() as uow:
             now = self.clock.now()
-            if not await uow.updates.claim(data["bot"].id, event.update_id, now):
-                log.info("update %s was handled before; skipped", event.update_id)
+            arrival = await uow.updates.arrival(
+                bot_id, update.update_id, person.id if person else None, key)
+            if arrival.seen:
+                log.info("update %s was handled before; skipped", update.update_id)
                 return UNHANDLED
-            user: User | None = data.get("event_from_user")
+            uow.stage("claim", partial(uow.updates.claim, bot_id, update.update_id, now))
             data["locale"] = pick_locale(user.language_code if user else None, self.default_locale)
-            if user is not None and not user.is_bot:
-                resident = await residents.greet(uow, user.id, data["locale"], now)  # commits the claim too
+            if person is not None:
+                resident = arrival.resident or await residents.greet(uow, person.id, data["locale"], now)
                 data["resident"] = resident
                 data["locale"] = resident.locale
-            else:
-                await uow.commit()
+            if context is not None:
+                if arrival.conversation is not None:
+                    conversation = UpdateConversation(uow, context.key, arrival.conversation, now)
+                    context = FSMContext(conversation, context.key)
+                data["state"] = context
+                data["raw_state"] = await context.get_state()
             data["uow"] = uow
-            return await handler(event, data)
+            try:
+                result = await handler(update, data)
+            except UpdateAlreadyHandled:
+                log.info("update %s was handled elsewhere meanwhile; skipped", update.update_id)
+                return UNHANDLED
+            if uow.has_staged:
+                await uow.commit()
+            return result
 
 
 class OneAtATime(BaseEventIsolation):

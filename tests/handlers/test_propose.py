@@ -7,8 +7,6 @@ import asyncio
 from bot.services import proposals
 from bot.services.proposals import Draft
 from domain import ALL_AREAS
-from storage.conversations import DatabaseStorage
-from storage.db import create_session_factory
 from tests.support.proposals import (
     DESCRIPTION,
     TITLE,
@@ -20,6 +18,7 @@ from tests.support.proposals import (
     propose,
     set_language,
 )
+from tests.support.harness import BotHarness
 from tests.support.updates import AINO, GRACE, SVEN, sticker
 
 SV_TITLE_PROMPT = "<b>Nytt förslag</b> · steg 1 av 5\n\nVad föreslår du?"
@@ -202,12 +201,11 @@ async def test_cancel_at_any_step(harness, app):
         assert await uow.proposals.count((), -1) == 0
 
 
-async def test_an_interrupted_draft_resumes_after_a_restart(harness, app):
+async def test_an_interrupted_draft_resumes_after_a_restart(harness, app, restart):
     await harness.say(SVEN, "/propose")
     await harness.say(SVEN, TITLE)
 
-    # A restart keeps nothing in memory: a fresh conversation store over the same database.
-    app.dispatcher.fsm.storage = DatabaseStorage(create_session_factory(app.engine))
+    harness = BotHarness(await restart(app))
     [ask] = await harness.say(SVEN, DESCRIPTION)
     assert ask.text.startswith(SV_AREA_PROMPT)
     [offer] = await harness.say(SVEN, "/propose")

@@ -5,17 +5,17 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
 from foorumi.app import SchemaOutdated, prepare_database
 from domain import DomainError, PermissionDenied, Role
 from bot.services import areas, residents, staff
 from storage import migrate
-from storage.conversations import DatabaseStorage
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine
 from storage.models import Resident
+from storage.repositories.conversations import Conversation
+from storage.repositories.updates import UpdateAlreadyHandled
 
 SAMPLE_AREAS = Path(__file__).resolve().parents[2] / "deploy" / "areas" / "mikkeli.yaml"
 
@@ -38,10 +38,34 @@ async def test_telegram_id_is_unique_in_the_database(uow_factory):
 
 async def test_an_update_id_is_claimed_once(uow_factory, clock):
     async with uow_factory() as uow:
-        assert await uow.updates.claim(42, 1000, clock.now()) is True
-        assert await uow.updates.claim(42, 1000, clock.now()) is False
-        assert await uow.updates.claim(43, 1000, clock.now()) is True
+        await uow.updates.claim(42, 1000, clock.now())
+        with pytest.raises(UpdateAlreadyHandled):
+            await uow.updates.claim(42, 1000, clock.now())
+        await uow.updates.claim(43, 1000, clock.now())
         await uow.commit()
+
+
+async def test_an_update_arrives_with_its_resident_and_conversation_in_one_statement(engine, uow_factory, clock):
+    async with uow_factory() as uow:
+        await residents.greet(uow, 1001, "sv", clock.now())
+        await uow.conversations.save(Conversation("c:1001", "Propose:title", {"title": "Bänkar"}), clock.now())
+        await uow.updates.claim(42, 7, clock.now())
+        await uow.commit()
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine.sync_engine, "before_cursor_execute", listen)
+    try:
+        async with uow_factory() as uow:
+            arrival = await uow.updates.arrival(42, 8, 1001, "c:1001")
+            assert len(statements) == 1
+            assert (arrival.seen, arrival.resident.telegram_id, arrival.resident.locale) == (False, 1001, "sv")
+            assert arrival.conversation == Conversation("c:1001", "Propose:title", {"title": "Bänkar"})
+            assert (await uow.updates.arrival(42, 7, 1001, "c:other")).conversation == Conversation("c:other")
+            assert (await uow.updates.arrival(42, 7, 1001, None)).seen is True
+            newcomer = await uow.updates.arrival(42, 9, 2002, "c:2002")
+            assert (newcomer.seen, newcomer.resident, newcomer.conversation) == (False, None, Conversation("c:2002"))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", listen)
 
 
 async def test_staff_roles_are_granted_checked_and_revoked(uow_factory):
@@ -97,19 +121,16 @@ def test_areas_from_csv(tmp_path):
     assert record.names == {"fi": "Ristiina", "sv": "Kristina", "en": "Ristiina"}
 
 
-async def test_conversation_survives_a_new_storage(engine):
-    key = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
-    first = DatabaseStorage(create_session_factory(engine))
-    await first.set_state(key, "Propose:title")
-    await first.update_data(key, {"title": "Penkkejä torille"})
-    await first.update_data(key, {"area": 3})
-
-    restarted = DatabaseStorage(create_session_factory(engine))
-    assert await restarted.get_state(key) == "Propose:title"
-    assert await restarted.get_data(key) == {"title": "Penkkejä torille", "area": 3}
-    await restarted.set_state(key, None)
-    await restarted.set_data(key, {})
-    assert (await restarted.get_state(key), await restarted.get_data(key)) == (None, {})
+async def test_a_conversation_is_saved_and_read_back(uow_factory, clock):
+    async with uow_factory() as uow:
+        assert await uow.conversations.get("c:1001") == Conversation("c:1001")
+        await uow.conversations.save(Conversation("c:1001", "Propose:title", {"title": "Penkkejä"}), clock.now())
+        await uow.conversations.save(
+            Conversation("c:1001", "Propose:area", {"title": "Penkkejä torille", "area": 3}), clock.now())
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.conversations.get("c:1001") == Conversation(
+            "c:1001", "Propose:area", {"title": "Penkkejä torille", "area": 3})
 
 
 async def test_empty_database_is_created_and_outdated_one_refused(database_url, tmp_path):
