@@ -373,6 +373,12 @@ class BenchApp:
         return self.gc.snapshot()
 
     async def feed(self, update: dict[str, Any]) -> None:
+        """Handle one update; a button is pressed on the newest message with buttons in the
+        resident's chat, as a resident would (an older one would be refused as stale)."""
+        query = update.get("callback_query")
+        latest = query and self.session.latest_with_buttons.get(query["from"]["id"])
+        if latest:
+            update = {**update, "callback_query": {**query, "message": {**query["message"], "message_id": latest}}}
         token = IN_UPDATE.set(True)
         try:
             await self.app.dispatcher.feed_raw_update(self.app.bot, update)

@@ -154,7 +154,7 @@ async def seed(
 ) -> None:
     """Bring the store up to the demo city; what is already there is left as it is."""
     await areas.load(uow, areas.parse_area_file(area_file))
-    area_ids = {area.code: area.id for area in await uow.areas.page(0, await uow.areas.count())}
+    area_ids = {area.code: area.id for area in await uow.areas.listing()}
     await staff.grant(uow, GRACE.telegram_id, Role.ADMIN, None)
     people = {person: await _onboarded(uow, person, area_ids, now) for person in RESIDENTS}
     for content in PROPOSALS:

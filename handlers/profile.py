@@ -189,8 +189,8 @@ async def next_step(
         return
     current = await state.get_state()
     if current == Onboarding.area.state:
+        await state.clear()  # staged: written with the finished profile
         await residents.finish_onboarding(uow, resident, clock.now())
-        await state.clear()
         await show(query, help_.onboarded_text(commands), None)
     else:
         following = Onboarding.area if current == Onboarding.resident_type.state else Onboarding.resident_type

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -62,11 +63,16 @@ class WritersInOrder:
 
     def attach(self, engine: AsyncEngine) -> None:
         sync_engine = engine.sync_engine
+        _WRITERS[sync_engine] = self
         event.listen(sync_engine, "before_cursor_execute", self._before_execute)
         event.listen(sync_engine, "commit", self._end)
         event.listen(sync_engine, "rollback", self._end)
         event.listen(sync_engine.pool, "reset", lambda _dbapi, record, _state: self._release(record.info))
         event.listen(sync_engine.pool, "invalidate", lambda _dbapi, record, _error: self._release(record.info))
+
+    @property
+    def writing(self) -> bool:
+        return self._turn.locked()
 
     def _before_execute(self, connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if connection.info.get(WRITER) or not statement.lstrip()[:7].upper().startswith(WRITES):
@@ -81,6 +87,15 @@ class WritersInOrder:
     def _release(self, info: dict[str, Any]) -> None:
         if info.pop(WRITER, False):
             self._turn.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Any, WritersInOrder] = weakref.WeakKeyDictionary()
+
+
+def write_in_progress(engine: AsyncEngine) -> bool:
+    """Whether a write transaction is open in this process on this (SQLite) engine."""
+    writers = _WRITERS.get(engine.sync_engine)
+    return writers is not None and writers.writing
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

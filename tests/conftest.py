@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from foorumi.app import App, build_app
 from bot.config import load_settings
 from storage import migrate
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_session_factory, write_in_progress
 from storage.models import Base
 from storage.uow import UnitOfWorkFactory, unit_of_work_factory
 from tests.support.clock import FakeClock
@@ -101,9 +101,21 @@ async def app(sqlite_engine: AsyncEngine, clock: FakeClock, settings_overrides: 
         _env_file=None,
         **settings_overrides,
     )
-    bot_app = build_app(settings, session=RecordingSession(), clock=clock)
+    bot_app = refusing_calls_while_writing(build_app(settings, session=RecordingSession(), clock=clock))
     yield bot_app
     await bot_app.close()
+
+
+def refusing_calls_while_writing(bot_app: App) -> App:
+    """No Bot API call may be made while a write transaction is open: on SQLite it would hold
+    up every other writer for the call's round trip. Every test on the `app` fixture checks it."""
+    def check(method: object) -> None:
+        assert not write_in_progress(bot_app.engine), f"{type(method).__name__} during a write transaction"
+
+    session = bot_app.bot.session
+    assert isinstance(session, RecordingSession)
+    session.before_call = check
+    return bot_app
 
 
 @pytest.fixture
@@ -118,7 +130,8 @@ async def restart() -> AsyncIterator[Callable[[App], Awaitable[App]]]:
 
     async def restart_app(old: App) -> App:
         await old.close()
-        started.append(build_app(old.settings, session=RecordingSession(), clock=old.clock))
+        started.append(refusing_calls_while_writing(
+            build_app(old.settings, session=RecordingSession(), clock=old.clock)))
         return started[-1]
 
     yield restart_app

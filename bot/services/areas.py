@@ -67,7 +67,7 @@ async def load(uow: UnitOfWork, records: Sequence[AreaRecord]) -> int:
 
 async def page(uow: UnitOfWork, number: int) -> tuple[Sequence[Area], int, int]:
     """One page of areas: (areas, page number clamped to 0..pages-1, number of pages)."""
-    total = await uow.areas.count()
-    pages = max(1, -(-total // PAGE_SIZE))
+    every = await uow.areas.listing()
+    pages = max(1, -(-len(every) // PAGE_SIZE))
     number = min(max(number, 0), pages - 1)
-    return await uow.areas.page(number * PAGE_SIZE, PAGE_SIZE), number, pages
+    return every[number * PAGE_SIZE:(number + 1) * PAGE_SIZE], number, pages

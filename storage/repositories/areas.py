@@ -2,22 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Area
 from storage.repositories.base import Repository
+
+
+LISTING = select(Area).order_by(Area.sort_order, Area.name_fi)
 
 
 class AreaRepository(Repository):
     async def get(self, area_id: int) -> Area | None:
         return await self.session.get(Area, area_id)
 
-    async def page(self, offset: int, limit: int) -> Sequence[Area]:
-        statement = select(Area).order_by(Area.sort_order, Area.name_fi).offset(offset).limit(limit)
-        return (await self.session.scalars(statement)).all()
-
-    async def count(self) -> int:
-        return await self.session.scalar(select(func.count()).select_from(Area)) or 0
+    async def listing(self) -> Sequence[Area]:
+        """Every area in the order they are shown (a city has tens of them, not thousands)."""
+        return (await self.session.scalars(LISTING)).all()
 
     async def upsert(self, code: str, kind: str, names: dict[str, str], sort_order: int) -> None:
         values = {

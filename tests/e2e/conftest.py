@@ -118,6 +118,8 @@ async def stop(app: App, task: asyncio.Task[None]) -> None:
             task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    if app.dispatcher.sub_routers:  # cancelled before it began: run() never reached its own close
+        await app.close()
     # aiogram's polling took over Ctrl+C for this event loop; give it back to pytest.
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):

@@ -38,7 +38,7 @@ async def approved_themes(app, clock, count=len(THEMES), area_code=None) -> list
         author = await uow.residents.by_telegram_id(AINO.id)
         area_id = None
         if area_code:
-            area_id = next(a.id for a in await uow.areas.page(0, 100) if a.code == area_code)
+            area_id = next(a.id for a in await uow.areas.listing() if a.code == area_code)
         notices = app.core.notices
         for title, description in THEMES[:count]:
             clock.advance(60)

@@ -12,7 +12,7 @@ from foorumi.app import SchemaOutdated, prepare_database
 from domain import DomainError, PermissionDenied, Role
 from bot.services import areas, residents, staff
 from storage import migrate
-from storage.db import create_engine
+from storage.db import create_engine, write_in_progress
 from storage.models import Resident
 from storage.repositories.conversations import Conversation
 from storage.repositories.updates import UpdateAlreadyHandled
@@ -94,7 +94,7 @@ async def test_areas_load_update_and_page(uow_factory):
         renamed = [r if r.code != "ristiina" else areas.AreaRecord("ristiina", "village",
                    {"fi": "Ristiina", "sv": "Kristina", "en": "Ristiina village"}) for r in records]
         await areas.load(uow, renamed)
-        assert await uow.areas.count() == 21
+        assert len(await uow.areas.listing()) == 21
         first, _, _ = await areas.page(uow, 0)
         assert first[0].name("sv") == "Centrum"
 
@@ -156,3 +156,29 @@ async def test_empty_database_is_created_and_outdated_one_refused(database_url, 
                     await connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": revision})
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_writers_take_turns_from_their_first_write_to_the_end(engine, uow_factory, clock):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    inside, most_inside = 0, 0
+
+    async def writer(update_id: int) -> None:
+        nonlocal inside, most_inside
+        async with uow_factory() as uow:
+            await uow.updates.arrival(42, update_id, None, None)  # a read does not wait for a turn
+            await uow.updates.claim(42, update_id, clock.now())  # the first write takes the turn
+            assert write_in_progress(engine)
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await asyncio.sleep(0)  # the others ask for their turn meanwhile
+            inside -= 1
+            await uow.commit()
+
+    await asyncio.gather(*(writer(update_id) for update_id in range(20)))
+    assert most_inside == 1
+    assert not write_in_progress(engine)
+    async with uow_factory() as uow:
+        await uow.updates.claim(42, 99, clock.now())
+        await uow.session.close()  # ended without a commit: the turn is given back as well
+    assert not write_in_progress(engine)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,7 @@ class RecordingSession(BaseSession):
         self.calls: list[Call] = []
         self._message_ids = itertools.count(1000)
         self.latest_with_buttons: dict[int, int] = {}  # chat id -> the newest message with buttons
+        self.before_call: Callable[[TelegramMethod[Any]], None] = lambda _method: None
 
     async def close(self) -> None:
         pass
@@ -49,6 +50,7 @@ class RecordingSession(BaseSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
+        self.before_call(method)
         self.calls.append(Call(method))
         returning = method.__returning__
         if returning is bool:
