@@ -17,15 +17,16 @@ POOL_SIZE = 20  # the handlers, the outbox sender and the progress job share it
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     backend = make_url(url).get_backend_name()
+    # A fixed pool: no overflow connections opened and closed under load (for SQLite each one
+    # is a thread and a file handle, for PostgreSQL a server process).
+    options.setdefault("pool_size", POOL_SIZE)
+    options.setdefault("max_overflow", 0)
+    options.setdefault("pool_timeout", 30)
     if backend == "sqlite":
         options.setdefault("connect_args", {"timeout": 30})
     else:
-        # A fixed pool (no overflow connections opened and closed under load) and no ping per
-        # checkout: a connection the server dropped is invalidated on its error and replaced,
-        # and none is kept past pool_recycle.
-        options.setdefault("pool_size", POOL_SIZE)
-        options.setdefault("max_overflow", 0)
-        options.setdefault("pool_timeout", 30)
+        # No ping per checkout: a connection the server dropped is invalidated on its error and
+        # replaced, and none is kept past pool_recycle.
         options.setdefault("pool_recycle", 1800)
     engine = create_async_engine(url, **options)
     if backend == "sqlite":
