@@ -1,8 +1,15 @@
 """The participation process's own words, below every layer: no framework, no SQL."""
 from domain.audience import Audience
+from domain.ballots import (
+    MAX_OPTIONS, METHOD_LABELS, MIN_OPTIONS, SMALL_GROUP, Count, Method, Outcome, Phase, Visibility, bar,
+    hidden_groups, phase, share,
+)
 from domain.errors import DomainError, NotFound, PermissionDenied
 from domain.outgoing import Buttons, Chat, Notice, Priority
-from domain.links import PROPOSAL_COMMAND, PROPOSAL_START, proposal_command, proposal_link
+from domain.links import (
+    BALLOT_COMMAND, BALLOT_START, PROPOSAL_COMMAND, PROPOSAL_START, ballot_command, ballot_link,
+    proposal_command, proposal_link,
+)
 from domain.people import RESIDENT_TYPE_LABELS, ResidentType, Role, pick_locale
 from domain.text import (
     LANGUAGE_IN, LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, N_, fallback_chain, localized_text,
@@ -12,7 +19,8 @@ from domain.themes import (
 )
 
 __all__ = [
-    "ALL_AREAS", "Audience", "Buttons", "Chat", "DomainError",
+    "ALL_AREAS", "Audience", "BALLOT_COMMAND", "BALLOT_START", "ballot_command", "ballot_link", "Count", "MAX_OPTIONS", "METHOD_LABELS", "MIN_OPTIONS", "Method", "Outcome",
+    "Phase", "SMALL_GROUP", "Visibility", "bar", "hidden_groups", "phase", "share", "Buttons", "Chat", "DomainError",
     "LANGUAGE_IN", "LANGUAGE_LABELS", "LANGUAGE_NAMES", "LOCALES", "N_",
     "NotFound", "Notice", "PATH", "Priority", "PROPOSAL_COMMAND", "PROPOSAL_START", "PermissionDenied",
     "REJECT_REASONS", "RESIDENT_TYPE_LABELS", "RESTORED", "STATUS_LABELS", "ResidentType", "Role", "Status",

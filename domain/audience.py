@@ -16,6 +16,11 @@ class Audience:
     resident_types: tuple[str, ...] = ()
     locales: tuple[str, ...] = ()
 
+    def includes(self, area_id: int | None, resident_type: str | None, locale: str | None = None) -> bool:
+        return ((not self.area_ids or area_id in self.area_ids)
+                and (not self.resident_types or resident_type in self.resident_types)
+                and (not self.locales or locale in self.locales))
+
     @property
     def everyone(self) -> bool:
         return not (self.area_ids or self.resident_types or self.locales)

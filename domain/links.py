@@ -13,3 +13,15 @@ def proposal_link(bot_username: str, proposal_id: int) -> str:
 
 def proposal_command(proposal_id: int) -> str:
     return f"/p{proposal_id}"
+
+
+BALLOT_START = re.compile(r"^b(\d{1,9})$")  # t.me/<bot>?start=b7 (from a poster's QR code)
+BALLOT_COMMAND = re.compile(r"^/b(\d{1,9})(@\w+)?$")
+
+
+def ballot_link(bot_username: str, ballot_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=b{ballot_id}"
+
+
+def ballot_command(ballot_id: int) -> str:
+    return f"/b{ballot_id}"

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.services import areas, moderation, proposals, residents, staff, themes
+from bot.services import areas, ballots, moderation, proposals, residents, staff, themes
+from bot.services.ballots import BallotDraft, OptionDraft
 from bot.services.moderation import Seen
-from bot.services.proposals import Draft, Notices
-from domain import PATH, ResidentType, Role, Status
+from bot.notices import Notices
+from bot.services.proposals import Draft
+from domain import PATH, Method, ResidentType, Role, Status, Visibility
 from foorumi.app import Core
 from storage import migrate
 from storage.models import Proposal, Resident
@@ -141,6 +143,40 @@ PROPOSALS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoBallot:
+    question: dict[str, str]
+    options: Sequence[dict[str, str] | str]  # free text per language, or a demo proposal's title
+    opened_days_ago: int
+    open_days: int
+    votes: dict[DemoResident, int]  # who voted for which option (index)
+    method: Method = Method.SINGLE
+    max_choices: int = 1
+
+
+BALLOTS = (
+    DemoBallot(  # closed, with results: Grace sees them in /ballots, voters got them
+        {"fi": "Mihin aikaan kevään kaupunkifoorumi pidetään?",
+         "sv": "När ska vårens stadsforum hållas?",
+         "en": "When should the spring city forum be held?"},
+        ({"fi": "Tiistai-ilta kirjastossa", "sv": "Tisdagskväll på biblioteket", "en": "Tuesday evening at the library"},
+         {"fi": "Lauantaipäivä torilla", "sv": "Lördag dag på torget", "en": "Saturday daytime in the market square"},
+         {"fi": "Etänä verkossa", "sv": "På distans på nätet", "en": "Online, remotely"}),
+        opened_days_ago=20, open_days=7,
+        votes={PENTTI: 0, LENA: 0, SVEN: 1, GRACE: 2},
+    ),
+    DemoBallot(  # open: Aino can vote once she has onboarded; results after closing
+        {"fi": "Mikä teema otetaan seuraavan foorumin aiheeksi?",
+         "sv": "Vilket tema ska nästa forum ta upp?",
+         "en": "Which theme should the next forum take up?"},
+        ("Kyläkoulun tilat iltakäyttöön", "Byföreningarna sköter badstränderna", "Library opening hours in summer"),
+        opened_days_ago=2, open_days=9,
+        votes={PENTTI: 0, SVEN: 1},
+        method=Method.APPROVAL, max_choices=2,
+    ),
+)
+
+
 async def prepare(core: Core) -> None:
     """Create or upgrade the demo's own store (always safe: it is only the demo's) and seed it."""
     await migrate.upgrade(core.engine)
@@ -164,6 +200,8 @@ async def seed(
         for supporter in content.supporters:
             when = now - timedelta(days=content.days_ago - 1)
             await proposals.support(uow, people[supporter], proposal.id, milestones, notices, when)
+    for content in BALLOTS:
+        await _ballot(uow, content, people, notices, now)
 
 
 async def _onboarded(
@@ -207,3 +245,27 @@ async def _advance(uow: UnitOfWork, proposal: Proposal, step: Step, notices: Not
         await moderation.approve(uow, GRACE.telegram_id, proposal.id, notices, when, Seen("Grace Mwangi"))
     else:
         await themes.move(uow, GRACE.telegram_id, proposal.id, step.status, dict(step.notes), notices, when)
+
+
+async def _ballot(
+    uow: UnitOfWork, content: DemoBallot, people: dict[DemoResident, Resident], notices: Notices,
+    now: datetime,
+) -> None:
+    """The ballot with this question, made by Grace and voted in (closed if its time is up), once."""
+    if any(existing.question == content.question for existing in await uow.ballots.recent(50)):
+        return
+    opened = now - timedelta(days=content.opened_days_ago)
+    closes = opened + timedelta(days=content.open_days)
+    titles = {proposal.title: proposal.id for author in (PENTTI, SVEN, LENA)
+              for proposal in (await proposals.mine(uow, people[author]))[0]}
+    options = [OptionDraft(theme_id=titles[option]) if isinstance(option, str) else OptionDraft(dict(option))
+               for option in content.options]
+    draft = BallotDraft(dict(content.question), options, opened, closes, content.method, content.max_choices,
+                        visibility=Visibility.AFTER_CLOSE)
+    made = await ballots.create(uow, GRACE.telegram_id, draft, opened)
+    option_ids = [option.id for option in made.options]
+    for person, choice in content.votes.items():
+        await ballots.vote(uow, people[person], made.id, option_ids[choice], opened + timedelta(days=1))
+    if closes <= now:
+        await uow.ballots.mark(made.id, "announced_at", announced_at=opened)  # long ago: not announced again
+        await ballots.close_due(uow, notices, closes)

@@ -6,11 +6,16 @@ from types import ModuleType
 from aiogram import Router
 
 from bot.telegram.commands import CommandMenu
-from handlers import broadcasts, errors, fallback, help, moderation, profile, proposals, propose, themes
+from handlers import (
+    ballot_admin, ballot_create, ballots, broadcasts, errors, fallback, help, moderation, profile, proposals,
+    propose, themes,
+)
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
 FEATURES: tuple[ModuleType, ...] = (
-    broadcasts, propose, moderation, themes, proposals, profile, help, errors, fallback)
+    broadcasts, propose, moderation, themes,
+    ballots, ballot_admin, ballot_create,
+    proposals, profile, help, errors, fallback)
 
 
 def get_routers() -> list[Router]:

@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.i18n import N_, _, format_count, ngettext
 from bot.outbox.progress import Pace
 from bot.outbox.sender import OutboxSender
-from bot.services import areas, broadcasts, outbox, staff
+from bot.services import areas, broadcasts, outbox
 from bot.services.outbox import Held, InvalidBroadcast
-from domain import LOCALES, Audience, Role, localized_text
+from domain import Audience, localized_text
 from handlers.broadcast_views import (
     AudienceKind,
     AudienceToggle,
@@ -41,6 +41,7 @@ from handlers.broadcast_views import (
     progress_text,
     when_text,
 )
+from handlers.staff_access import editor, language_order, toggled
 from handlers.views import show
 from storage.models import Resident
 from storage.uow import UnitOfWork
@@ -59,14 +60,6 @@ class Compose(StatesGroup):
     audience = State()
     confirm = State()
     time = State()
-
-
-async def editor(uow: UnitOfWork, resident: Resident) -> None:
-    await staff.require(uow, resident.telegram_id, Role.EDITOR)
-
-
-def language_order(default: str) -> list[str]:
-    return [default] + [code for code in LOCALES if code != default]
 
 
 # --- compose ------------------------------------------------------------------------------
@@ -171,21 +164,17 @@ async def toggle_audience(
         case AudienceKind.EVERYONE:
             audience = Audience()
         case AudienceKind.AREA if callback_data.value:
-            audience = Audience(_toggle(audience.area_ids, int(callback_data.value)),
+            audience = Audience(toggled(audience.area_ids, int(callback_data.value)),
                                 audience.resident_types, audience.locales)
         case AudienceKind.TYPE:
-            audience = Audience(audience.area_ids, _toggle(audience.resident_types, callback_data.value),
+            audience = Audience(audience.area_ids, toggled(audience.resident_types, callback_data.value),
                                 audience.locales)
         case AudienceKind.LANGUAGE:
             audience = Audience(audience.area_ids, audience.resident_types,
-                                _toggle(audience.locales, callback_data.value))
+                                toggled(audience.locales, callback_data.value))
     data["audience"] = audience.as_json()
     await state.set_data(data)
     await show_audience(query, uow, resident, state, callback_data.page)
-
-
-def _toggle(values: tuple, value: object) -> tuple:
-    return tuple(v for v in values if v != value) if value in values else (*values, value)
 
 
 @router.callback_query(BroadcastStep.filter(F.step == Step.AUDIENCE), StateFilter(Compose.audience))

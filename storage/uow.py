@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.areas import AreaRepository
+from storage.repositories.ballots import BallotRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.proposals = ProposalRepository(self.session)
         self.themes = ThemeRepository(self.session)
         self.conversations = ConversationRepository(self.session)
+        self.ballots = BallotRepository(self.session)
         return self
 
     async def __aexit__(

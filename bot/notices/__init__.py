@@ -5,17 +5,21 @@ see it through their `Notices` protocol and put what it composes into the outbox
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
 
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
 from bot.i18n import format_count, ngettext
+from bot.notices import ballots
 from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
+from bot.services.ballots import Results
 from bot.telegram.keyboards import packed
-from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Chat, Notice, Status
-from storage.models import ModerationAction, Proposal, TimelineEntry
+from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Chat, Notice, Status
+from storage.models import Area, Ballot, ModerationAction, Proposal, TimelineEntry
+
 
 class Notices:
     def __init__(self, i18n: I18n, settings: Settings) -> None:
@@ -106,3 +110,43 @@ class Notices:
                 texts[locale] = card_text(proposal, locale, self.settings.zone)
                 buttons[locale] = packed(card_buttons(proposal))
         return Notice(texts, buttons)
+
+    # --- theme votes (texts in bot/notices/ballots.py) -----------------------------------------
+
+    def _each_locale(self, text: Callable[[str], str],
+                     buttons: Callable[[str], Buttons] | None = None) -> Notice:
+        """text(locale) and buttons(locale) composed in every locale, each in its own language."""
+        texts, keyboards = {}, {}
+        for locale in LOCALES:
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                texts[locale] = text(locale)
+                if buttons is not None:
+                    keyboards[locale] = buttons(locale)
+        return Notice(texts, keyboards)
+
+    def _vote_buttons(self, ballot: Ballot) -> Callable[[str], Buttons]:
+        return lambda locale: packed(ballots.vote_rows(ballot, locale, self.default_locale))
+
+    def ballot_announcement(self, ballot: Ballot) -> Notice:
+        """A ballot has opened: its question, options and closing time, with the vote buttons."""
+        return self._each_locale(lambda locale: ballots.announcement_text(ballot, locale, self.settings),
+                                 self._vote_buttons(ballot))
+
+    def ballot_reminder(self, ballot: Ballot) -> Notice:
+        """To residents who may vote and have not yet."""
+        return self._each_locale(lambda locale: ballots.reminder_text(ballot, locale, self.settings),
+                                 self._vote_buttons(ballot))
+
+    def ballot_results(self, ballot: Ballot, results: Results, areas: Mapping[int, Area]) -> Notice:
+        """To the voters and the followers of the options' themes, when it closes."""
+        return self._each_locale(
+            lambda locale: ballots.results_notice_text(ballot, results, locale, areas, self.settings))
+
+    def ballot_staff_closed(self, ballot: Ballot, results: Results) -> Notice:
+        """One line for the staff group: what the vote came to."""
+        return self._each_locale(
+            lambda locale: ballots.staff_closed_text(ballot, results, locale, self.settings))
+
+    def theme_won(self, ballot: Ballot, results: Results) -> dict[str, str]:
+        """The timeline note of the theme a vote chose, per locale."""
+        return self._each_locale(lambda _locale: ballots.theme_won_text(ballot, results)).texts

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services import staff
@@ -114,7 +114,8 @@ async def stop_following(uow: UnitOfWork, broadcast: Broadcast) -> None:
     await uow.commit()
 
 
-MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m. %H:%M")
+DATE_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M")  # a full date and time
+MOMENT_FORMATS = (*DATE_TIME_FORMATS, "%d.%m. %H:%M")
 CLOCK_WORDS = ("klo", "kl.", "kl", "at")
 CLOCK_WITH_DOT = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\.(\d{2})$")  # "9.00" at the end: a time
 
@@ -125,8 +126,7 @@ def parse_moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     Finland-Swedes do, with "klo" / "kl." before them. ValueError when unreadable or not in the
     future.
     """
-    text = " ".join(word for word in text.split() if word.lower() not in CLOCK_WORDS)
-    text = CLOCK_WITH_DOT.sub(r"\1:\2", text)
+    text = _clock_notation(text)
     local_now = now.astimezone(zone)
     moment = None
     for pattern in MOMENT_FORMATS:
@@ -146,3 +146,23 @@ def parse_moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     if moment <= local_now:
         raise ValueError("that moment has passed")
     return moment.astimezone(now.tzinfo)
+
+
+def parse_date_time(text: str, zone: ZoneInfo) -> datetime:
+    """A full local date and time written by staff, as UTC: "2026-12-01 09:00" or
+    "1.12.2026 klo 9.00". No year-less or clock-only forms, and no check that it is in the
+    future. ValueError when unreadable.
+    """
+    text = _clock_notation(text)
+    for pattern in DATE_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=zone).astimezone(UTC)
+        except ValueError:
+            continue
+    raise ValueError(f"not a date and time: {text!r}")
+
+
+def _clock_notation(text: str) -> str:
+    """Without "klo" / "kl." and with "9.00" written "9:00"."""
+    text = " ".join(word for word in text.split() if word.lower() not in CLOCK_WORDS)
+    return CLOCK_WITH_DOT.sub(r"\1:\2", text)

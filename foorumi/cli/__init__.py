@@ -70,6 +70,6 @@ def configure_logging(level: str) -> None:
 
 def main() -> None:
     # Importing the modules registers their commands.
-    from foorumi.cli import areas, broadcast, db, demo, proposal, run, staff, theme  # noqa: F401
+    from foorumi.cli import areas, broadcast, db, demo, proposal, run, staff, theme, vote  # noqa: F401
 
     app()

@@ -17,7 +17,7 @@ proposal_app = typer.Typer(help="Residents' proposals.", no_args_is_help=True)
 app.add_typer(proposal_app, name="proposal")
 
 
-async def _bot_username(config: Settings) -> str:
+async def username_of_bot(config: Settings) -> str:
     if config.bot_token is None:
         fail("BOT_TOKEN: not set (or give --bot USERNAME)")
     session = AiohttpSession(api=TelegramAPIServer.from_base(config.bot_api_url))
@@ -48,7 +48,7 @@ def qr(
             f"proposal {proposal_id} is not public "
             "(unknown, waiting for moderation, hidden or closed)"
         )
-    username = (bot_username or run_async(lambda: _bot_username(config))).lstrip("@")
+    username = (bot_username or run_async(lambda: username_of_bot(config))).lstrip("@")
     link = proposal_link(username, proposal_id)
     path = output or Path(f"proposal-{proposal_id}.png")
     qrcode.make(link).save(path)

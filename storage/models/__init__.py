@@ -1,4 +1,5 @@
 """All tables; importing this package registers every model on `Base.metadata`."""
+from storage.models.ballots import Ballot, BallotOption, Vote
 from storage.models.base import Base, utcnow
 from storage.models.core import Area, ConversationState, ProcessedUpdate, Resident, StaffRole
 from storage.models.delivery import Broadcast, Delivery, SenderLease
@@ -7,7 +8,7 @@ from storage.models.proposals import (
 )
 
 __all__ = [
-    "Area", "Base", "Broadcast", "ConversationState", "Delivery", "Follower", "ModerationAction",
+    "Area", "Ballot", "BallotOption", "Base", "Broadcast", "ConversationState", "Delivery", "Follower", "ModerationAction",
     "ProcessedUpdate", "Proposal", "Report", "Resident", "SenderLease", "StaffRole", "Support",
-    "TimelineEntry", "utcnow",
+    "TimelineEntry", "Vote", "utcnow",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 
 from domain import Audience, Chat
 from storage.models import Area, Broadcast, Delivery, Resident, SenderLease
+from storage.repositories.audience import reachable, residents_in
 from storage.repositories.base import Repository
 
 ACTIVE = ("scheduled", "sending")
@@ -100,18 +101,18 @@ class OutboxRepository(Repository):
         return dict(rows.all())
 
     async def count_audience(self, audience: Audience) -> int:
-        statement = _audience(audience).with_only_columns(func.count()).order_by(None)
+        statement = residents_in(audience).with_only_columns(func.count()).order_by(None)
         return await self.session.scalar(statement) or 0
 
     async def fill_from_audience(self, broadcast: Broadcast, audience: Audience) -> int:
-        return await self._fill(broadcast, _audience(audience))
+        return await self._fill(broadcast, residents_in(audience))
 
     async def fill_from_residents(self, broadcast: Broadcast, resident_ids: Sequence[int]) -> int:
         unique = sorted(set(resident_ids))
         added = 0
         for start in range(0, len(unique), ID_CHUNK):
             chunk = unique[start:start + ID_CHUNK]
-            added += await self._fill(broadcast, _reachable().where(Resident.id.in_(chunk)))
+            added += await self._fill(broadcast, reachable().where(Resident.id.in_(chunk)))
         return added
 
     async def fill_from_chats(self, broadcast: Broadcast, chats: Sequence[Chat]) -> int:
@@ -311,7 +312,7 @@ class OutboxRepository(Repository):
     async def quiet_hours_of(self, audience: Audience) -> list[tuple[int, int, int]]:
         """(quiet from, quiet until, residents) for the audience's reachable residents."""
         statement = (
-            _audience(audience)
+            residents_in(audience)
             .with_only_columns(Resident.quiet_from, Resident.quiet_until, func.count())
             .group_by(Resident.quiet_from, Resident.quiet_until)
         )
@@ -376,21 +377,6 @@ class OutboxRepository(Repository):
         await self.session.execute(
             lease.delete().where(lease.c.name == name, lease.c.holder == holder)
         )
-
-
-def _reachable() -> Select[tuple[int]]:
-    return select(Resident.id).where(Resident.blocked_at.is_(None))
-
-
-def _audience(audience: Audience) -> Select[tuple[int]]:
-    statement = _reachable()
-    if audience.area_ids:
-        statement = statement.where(Resident.area_id.in_(audience.area_ids))
-    if audience.resident_types:
-        statement = statement.where(Resident.resident_type.in_(audience.resident_types))
-    if audience.locales:
-        statement = statement.where(Resident.locale.in_(audience.locales))
-    return statement
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:

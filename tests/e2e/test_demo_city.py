@@ -38,6 +38,8 @@ async def test_seeding_again_changes_nothing(demo_database_url):
     assert seeded["areas"] == 21
     assert seeded["proposals"] == len(demo.PROPOSALS)
     assert seeded["proposal_supports"] == sum(len(proposal.supporters) for proposal in demo.PROPOSALS)
+    assert seeded["ballots"] == len(demo.BALLOTS)
+    assert seeded["votes"] == sum(len(ballot.votes) for ballot in demo.BALLOTS)
 
 
 async def test_grace_is_an_admin_and_the_personas_are_the_sandboxs(demo_database_url):
@@ -70,3 +72,19 @@ async def test_residents_and_staff_find_the_demo_content_in_the_bot(demo_databas
     ]
     assert "Sophämtning vid fritidshusen även i september" in queue["text"]
     assert labels(queue) == [["✅ Approve", "✖️ Reject", "🔗 Merge"]]
+
+
+async def test_a_newcomer_can_vote_in_the_open_ballot_and_grace_sees_the_closed_ones_results(
+    demo_database_url, people
+):
+    async with running_bot(demo_database_url, staff_chat_id=demo.STAFF_GROUP_ID) as running:
+        votes = await Persona(running.client, people.aino).send("/vote")
+        # Grace's chat also gets the demo's notices; the listing is the reply that lists ballots.
+        sent = await running.client.send_text(people.grace, "/ballots")
+        listed = await running.client.wait_for_event(
+            people.grace, sent["seq"],
+            lambda event: event["type"] == "message" and "Votes, the latest first" in str(event["message"])
+            and "When should the spring" in str(event["message"]))
+    [[opened]] = labels(votes)
+    assert opened.startswith("Mikä teema otetaan seuraavan foorumin")
+    assert listed["message"]["from_bot"]

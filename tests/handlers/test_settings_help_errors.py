@@ -134,7 +134,9 @@ async def test_staff_section_of_help_only_for_staff(harness, app):
         "<b>For staff</b>\n"
         "/broadcast – Send a message to residents\n"
         "/broadcasts – Recent broadcasts and their progress\n"
-        "/moderation – Proposals waiting for a moderator"
+        "/moderation – Proposals waiting for a moderator\n"
+        "/ballots – Theme votes: who took part, reminders and results\n"
+        "/newballot – Create a theme vote"
     )
 
 

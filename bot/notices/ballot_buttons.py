@@ -1,0 +1,18 @@
+"""The buttons of a ballot, wherever it is shown: in its announcement and in the bot."""
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class VotePick(CallbackData, prefix="bv"):
+    """Choose (or, in an approval ballot, un-choose) an option."""
+
+    ballot: int
+    option: int
+
+
+class BallotOpen(CallbackData, prefix="bo"):
+    """Show a ballot (with the viewer's current choices), or its results."""
+
+    ballot: int
+    results: bool = False
