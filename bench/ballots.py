@@ -13,7 +13,7 @@ fixed spread: some options, resident types and areas are much larger than others
 
 Timed, 5 runs each, best and median, against a target of 100 ms: the one grouped scan behind
 the results (BallotRepository.grouped: votes per option, resident type, area and first choice)
-and bot.services.ballots.count as a whole (what live results and closing a ballot run: the
+and bot.services.ballot_counts.count as a whole (what live results and closing a ballot run: the
 scan, then the tally, the voters and both breakdowns summed from it). A figure that misses the
 target has its query plan printed (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
 Nothing is asserted.
@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.services import ballots, staff
+from bot.services import ballot_counts, ballots, staff
 from bot.services.ballots import BallotDraft, OptionDraft
 from domain import ResidentType, Role
 from storage import migrate
@@ -151,7 +151,7 @@ async def server_version(engine: AsyncEngine) -> str:
 Work = Callable[[UnitOfWork, Ballot], Awaitable[object]]
 MEASURED: dict[str, Work] = {
     "the grouped scan (BallotRepository.grouped)": lambda uow, ballot: uow.ballots.grouped(ballot.id),
-    "count (tally, voters and both breakdowns)": lambda uow, ballot: ballots.count(uow, ballot),
+    "count (tally, voters and both breakdowns)": lambda uow, ballot: ballot_counts.count(uow, ballot),
 }
 WHOLE = "count (tally, voters and both breakdowns)"  # the scan plus Python: its plan is the scan's
 

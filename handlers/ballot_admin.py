@@ -17,8 +17,9 @@ from bot.config import Settings
 from bot.i18n import N_, _
 from bot.notices import Notices
 from bot.outbox.sender import OutboxSender
-from bot.services import ballots
-from bot.services.ballots import BallotClosed, Turnout
+from bot.services import ballot_turnout, ballots
+from bot.services.ballot_turnout import Turnout
+from bot.services.ballots import BallotClosed
 from domain import NotFound, Phase, localized_text
 from handlers.ballot_admin_views import (
     PAGE_SIZE,
@@ -74,7 +75,7 @@ async def show_page(event: Event, uow: UnitOfWork, resident: Resident, page: int
     page = max(page, 0)
     found = await ballots.recent(uow, resident.telegram_id, page * PAGE_SIZE, PAGE_SIZE + 1)
     rows = [(ballot, ballots.phase_of(ballot, now),
-             await ballots.turnout(uow, resident.telegram_id, ballot.id)) for ballot in found[:PAGE_SIZE]]
+             await ballot_turnout.turnout(uow, resident.telegram_id, ballot.id)) for ballot in found[:PAGE_SIZE]]
     await show(event, listing_text(rows, resident.locale, settings),
                listing_keyboard(rows, page, len(found) > PAGE_SIZE, resident.locale, settings))
 
@@ -82,7 +83,7 @@ async def show_page(event: Event, uow: UnitOfWork, resident: Resident, page: int
 async def show_ballot(event: Event, uow: UnitOfWork, resident: Resident, ballot_id: int, settings: Settings,
                       now: datetime, toast: str | None = None) -> None:
     """The staff view: the ballot, who took part and, once closed, its results."""
-    turnout = await ballots.turnout(uow, resident.telegram_id, ballot_id)
+    turnout = await ballot_turnout.turnout(uow, resident.telegram_id, ballot_id)
     chosen = await ballots.ballot(uow, ballot_id)
     phase = ballots.phase_of(chosen, now)
     counted = await ballots.results(uow, chosen, None, now) if phase == Phase.CLOSED else None
@@ -159,7 +160,7 @@ async def decide_tie(query: CallbackQuery, callback_data: BallotAdmin, uow: Unit
 @router.callback_query(BallotAdmin.filter(F.do == AdminDo.REMIND))
 async def start_reminder(query: CallbackQuery, callback_data: BallotAdmin, uow: UnitOfWork,
                          resident: Resident, state: FSMContext, settings: Settings) -> None:
-    turnout = await ballots.turnout(uow, resident.telegram_id, callback_data.ballot)
+    turnout = await ballot_turnout.turnout(uow, resident.telegram_id, callback_data.ballot)
     await state.set_state(Reminding.groups)
     await state.set_data({"ballot_id": callback_data.ballot, "groups": []})
     await show_groups(query, uow, resident, state, settings, turnout)
@@ -178,7 +179,7 @@ async def show_groups(event: Event, uow: UnitOfWork, resident: Resident, state: 
 async def pick_group(query: CallbackQuery, callback_data: RemindPick, uow: UnitOfWork, resident: Resident,
                      state: FSMContext, settings: Settings) -> None:
     data = await state.get_data()
-    turnout = await ballots.turnout(uow, resident.telegram_id, data["ballot_id"])
+    turnout = await ballot_turnout.turnout(uow, resident.telegram_id, data["ballot_id"])
     pair = [callback_data.by, callback_data.group]
     if pair in data["groups"]:
         data["groups"].remove(pair)
@@ -202,7 +203,7 @@ async def confirm_reminder(query: CallbackQuery, uow: UnitOfWork, resident: Resi
 async def show_confirmation(event: Event, uow: UnitOfWork, resident: Resident, state: FSMContext) -> None:
     """How many residents the reminder reaches now, and in which groups."""
     data = await state.get_data()
-    count = await ballots.non_voter_count(uow, resident.telegram_id, data["ballot_id"],
+    count = await ballot_turnout.non_voter_count(uow, resident.telegram_id, data["ballot_id"],
                                           [tuple(pair) for pair in data["groups"]])
     areas = await ballots.areas_by_id(uow)
     names = [group_name(by, group, areas, resident.locale) for by, group in data["groups"]]
@@ -214,7 +215,7 @@ async def show_confirmation(event: Event, uow: UnitOfWork, resident: Resident, s
                        OnCurrentStep())
 async def back_to_groups(query: CallbackQuery, uow: UnitOfWork, resident: Resident, state: FSMContext,
                          settings: Settings) -> None:
-    turnout = await ballots.turnout(uow, resident.telegram_id, (await state.get_data())["ballot_id"])
+    turnout = await ballot_turnout.turnout(uow, resident.telegram_id, (await state.get_data())["ballot_id"])
     await state.set_state(Reminding.groups)
     await show_groups(query, uow, resident, state, settings, turnout)
 
@@ -225,7 +226,7 @@ async def send_reminder(query: CallbackQuery, uow: UnitOfWork, resident: Residen
                         settings: Settings, clock: Clock, notices: Notices, sender: OutboxSender) -> None:
     data = await state.get_data()
     try:
-        count = await ballots.remind_non_voters(
+        count = await ballot_turnout.remind_non_voters(
             uow, resident.telegram_id, data["ballot_id"], [tuple(pair) for pair in data["groups"]], notices,
             clock.now())
     except BallotClosed:
@@ -264,5 +265,5 @@ async def stale_reminder_button(query: CallbackQuery, uow: UnitOfWork, resident:
     if step == Reminding.confirm.state:
         await show_confirmation(query.message, uow, resident, state)
     elif step == Reminding.groups.state:
-        turnout = await ballots.turnout(uow, resident.telegram_id, (await state.get_data())["ballot_id"])
+        turnout = await ballot_turnout.turnout(uow, resident.telegram_id, (await state.get_data())["ballot_id"])
         await show_groups(query.message, uow, resident, state, settings, turnout)

@@ -13,7 +13,9 @@ from bot.config import Settings
 from bot.i18n import N_, _, format_count, format_moment, format_share, ngettext
 from bot.notices.ballots import group_label, body, question_of, results_text
 from bot.notices.words import short
-from bot.services.ballots import GroupTurnout, Results, Turnout, eligibility
+from bot.services.ballot_counts import Results
+from bot.services.ballot_turnout import GroupTurnout, Turnout
+from bot.services.ballots import eligibility
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import Phase, Visibility, localized_text
 from handlers.broadcast_views import describe_audience

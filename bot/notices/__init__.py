@@ -15,7 +15,7 @@ from bot.i18n import format_count, ngettext
 from bot.notices import ballots
 from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
-from bot.services.ballots import Results
+from bot.services.ballot_counts import Results
 from bot.telegram.keyboards import packed
 from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Chat, Notice, Status
 from storage.models import Area, Ballot, ModerationAction, Proposal, TimelineEntry

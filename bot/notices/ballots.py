@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.i18n import N_, _, format_count, format_moment, format_share, ngettext
 from bot.notices.ballot_buttons import VotePick
 from bot.notices.words import area_name, short
-from bot.services.ballots import Breakdown, Results
+from bot.services.ballot_counts import Breakdown, Results
 from bot.telegram.keyboards import Button
 from domain import (
     LANGUAGE_IN, RESIDENT_TYPE_LABELS, SMALL_GROUP, Method, Outcome, ResidentType, bar, localized_text, share,

@@ -20,7 +20,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services import ballots
-from bot.services.ballots import BallotDraft, Breakdown, InvalidBallot, OptionDraft
+from bot.services.ballot_counts import Breakdown
+from bot.services.ballots import BallotDraft, InvalidBallot, OptionDraft
 from bot.services.broadcasts import parse_date_time
 from domain import (
     LOCALES, DomainError, Method, PermissionDenied, ResidentType, Visibility, localized_text, share,

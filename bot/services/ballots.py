@@ -13,18 +13,17 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import outbox, staff
+from bot.services.ballot_counts import Results, count
 from bot.services.proposals import subject_of
 from domain import (
-    ALL_AREAS, LOCALES, MAX_OPTIONS, MIN_OPTIONS, Audience, Chat, Count, DomainError, Method, NotFound, Notice, Outcome,
-    Phase, Priority, Role, Status, Visibility, hidden_groups, is_public, phase,
+    ALL_AREAS, LOCALES, MAX_OPTIONS, MIN_OPTIONS, Audience, Chat, DomainError, Method, NotFound, Notice,
+    Phase, Priority, Role, Status, Visibility, is_public, phase,
 )
 from storage.models import Area, Ballot, BallotOption, Proposal, Resident, TimelineEntry
-from storage.repositories.ballots import Grouping
 from storage.uow import UnitOfWork
 
 QUESTION_LIMIT = 300
 LABEL_LIMIT = 60
-GROUPINGS: tuple[Grouping, ...] = ("resident_type", "area_id")
 
 
 class NotYetOpen(DomainError):
@@ -244,69 +243,6 @@ async def _withdraw(uow: UnitOfWork, chosen: Ballot, resident: Resident, option_
         await uow.ballots.move_slot(chosen.id, resident.id, max(choices.values()), 1)
 
 
-# --- results -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Votes per option within each group (resident type, or area id); hidden groups are left out."""
-
-    by: Grouping
-    shown: dict[str, dict[int, int]]  # group (as text; "" for none) → option id → votes
-    voters: dict[str, int]
-    hidden: int  # how many groups were hidden for being small
-
-
-@dataclass(frozen=True)
-class Results:
-    outcome: Outcome
-    breakdowns: tuple[Breakdown, ...]
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "counts": [[count.option_id, count.votes] for count in self.outcome.counts],
-            "voters": self.outcome.voters,
-            "breakdowns": [{"by": b.by, "shown": b.shown, "voters": b.voters, "hidden": b.hidden}
-                           for b in self.breakdowns],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Results:
-        outcome = Outcome(tuple(Count(option, votes) for option, votes in data["counts"]), data["voters"])
-        breakdowns = tuple(
-            Breakdown(b["by"], {g: {int(o): v for o, v in votes.items()} for g, votes in b["shown"].items()},
-                      b["voters"], b["hidden"])
-            for b in data["breakdowns"])
-        return cls(outcome, breakdowns)
-
-
-async def count(uow: UnitOfWork, chosen: Ballot) -> Results:
-    """The ballot counted now, in one pass over its votes: votes per option, voters, and the
-    breakdowns by resident group and by area without small groups."""
-    tally: dict[int, int] = {}
-    voters = 0
-    votes_in: dict[Grouping, dict[str, dict[int, int]]] = {by: {} for by in GROUPINGS}
-    voters_in: dict[Grouping, dict[str, int]] = {by: {} for by in GROUPINGS}
-    for option_id, resident_type, area_id, first, votes in await uow.ballots.grouped(chosen.id):
-        tally[option_id] = tally.get(option_id, 0) + votes
-        voters += votes if first else 0
-        for by, group in (("resident_type", _group(resident_type)), ("area_id", _group(area_id))):
-            in_group = votes_in[by].setdefault(group, {})
-            in_group[option_id] = in_group.get(option_id, 0) + votes
-            voters_in[by][group] = voters_in[by].get(group, 0) + (votes if first else 0)
-    breakdowns = []
-    for by in GROUPINGS:
-        hidden = hidden_groups(voters_in[by])
-        breakdowns.append(Breakdown(
-            by, {group: votes for group, votes in votes_in[by].items() if group not in hidden},
-            {group: n for group, n in voters_in[by].items() if group not in hidden}, len(hidden)))
-    counts = tuple(Count(option.id, tally.get(option.id, 0)) for option in chosen.options)
-    return Results(Outcome(counts, voters), tuple(breakdowns))
-
-
-def _group(value: str | int | None) -> str:
-    return "" if value is None else str(value)
-
-
 async def results(uow: UnitOfWork, chosen: Ballot, viewer: Resident | None, now: datetime) -> Results:
     """What a resident may see: after closing, or while open when the ballot shows live results.
 
@@ -317,82 +253,6 @@ async def results(uow: UnitOfWork, chosen: Ballot, viewer: Resident | None, now:
     if viewer is not None and not results_shown(chosen, now):
         raise NotFound("results not shown before closing")
     return await count(uow, chosen)
-
-
-# --- turnout and reminders (staff) --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class GroupTurnout:
-    by: Grouping
-    group: str  # a resident type, an area id as text, or "" (not told / whole city)
-    voted: int
-    eligible: int
-
-    @property
-    def share(self) -> float:
-        return self.voted / self.eligible if self.eligible else 0.0
-
-
-@dataclass(frozen=True)
-class Turnout:
-    voted: int
-    eligible: int
-    groups: tuple[GroupTurnout, ...]  # furthest below the city's turnout first
-
-    @property
-    def share(self) -> float:
-        return self.voted / self.eligible if self.eligible else 0.0
-
-
-async def turnout(uow: UnitOfWork, actor_telegram_id: int, ballot_id: int) -> Turnout:
-    """Who took part so far, by area and by resident group, against the eligible residents."""
-    await staff.require(uow, actor_telegram_id, Role.EDITOR)
-    chosen = await ballot(uow, ballot_id)
-    groups = []
-    voted = eligible = 0
-    for by in GROUPINGS:
-        counts = await uow.ballots.turnout(chosen.id, eligibility(chosen), by)
-        groups += [GroupTurnout(by, _group(group), v, e) for group, (v, e) in counts.items()]
-        if by == GROUPINGS[0]:
-            voted, eligible = sum(v for v, _ in counts.values()), sum(e for _, e in counts.values())
-    city = voted / eligible if eligible else 0.0
-    groups.sort(key=lambda g: (g.share - city, -g.eligible))
-    return Turnout(voted, eligible, tuple(groups))
-
-
-async def remind_non_voters(
-    uow: UnitOfWork, actor_telegram_id: int, ballot_id: int, groups: Sequence[tuple[Grouping, str]],
-    notices: Notices, now: datetime,
-) -> int:
-    """One reminder to the eligible residents of these groups who have not voted; how many."""
-    await staff.require(uow, actor_telegram_id, Role.EDITOR)
-    chosen = await ballot(uow, ballot_id)
-    if phase_of(chosen, now) != Phase.OPEN:
-        raise BallotClosed("only an open ballot")
-    recipients = await _non_voters(uow, chosen, groups)
-    if recipients:
-        await outbox.enqueue(uow, sorted(recipients), notices.ballot_reminder(chosen), kind="ballot_reminder",
-                             subject=subject(chosen), created_by=actor_telegram_id, now=now,
-                             priority=Priority.BULK)
-        await uow.commit()
-    return len(recipients)
-
-
-async def non_voter_count(uow: UnitOfWork, actor_telegram_id: int, ballot_id: int,
-                          groups: Sequence[tuple[Grouping, str]]) -> int:
-    """How many residents a reminder to these groups would reach now."""
-    await staff.require(uow, actor_telegram_id, Role.EDITOR)
-    return len(await _non_voters(uow, await ballot(uow, ballot_id), groups))
-
-
-async def _non_voters(uow: UnitOfWork, chosen: Ballot, groups: Sequence[tuple[Grouping, str]]) -> set[int]:
-    """The eligible residents of these groups who have not voted (a resident in two groups once)."""
-    recipients: set[int] = set()
-    for by in GROUPINGS:
-        values = [None if g == "" else (int(g) if by == "area_id" else g) for b, g in groups if b == by]
-        if values:
-            recipients.update(await uow.ballots.not_voted(chosen.id, eligibility(chosen), by, values))
-    return recipients
 
 
 def subject(chosen: Ballot) -> str:

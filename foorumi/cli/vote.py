@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.config import Settings
 from bot.services import ballot_files, ballots
+from bot.services.ballot_counts import Results
 from bot.services.ballot_files import BallotFileError, Row
 from domain import NotFound, ballot_command, ballot_link, localized_text
 from foorumi.app import Core
@@ -82,7 +83,7 @@ def listing(limit: int = typer.Option(20, help="How many, the latest to close fi
 async def _listed(uow: UnitOfWork, ballot: Ballot, config: Settings, now: datetime) -> str:
     """One tab-separated line; a closed ballot's voters as counted when it closed."""
     if ballot.outcome is not None:
-        voters = ballots.Results.from_json(ballot.outcome).outcome.voters
+        voters = Results.from_json(ballot.outcome).outcome.voters
     else:
         voters = await uow.ballots.voters(ballot.id)
     question, _ = localized_text(ballot.question, config.default_locale, config.default_locale)

@@ -12,8 +12,9 @@ from bot.config import load_settings
 from bot.i18n import create_i18n
 from bot.notices import Notices
 from bot.scheduler import BallotClock
-from bot.services import ballots, moderation, proposals, staff
+from bot.services import ballot_counts, ballot_turnout, ballots, moderation, proposals, staff
 from bot.services import residents as residents_service
+from bot.services.ballot_counts import Results
 from bot.services.ballots import BallotDraft, OptionDraft
 from bot.services.proposals import Draft
 from domain import Method, NotFound, PermissionDenied, Role, Status, Visibility
@@ -87,7 +88,7 @@ async def test_approval_allows_up_to_k_choices_and_the_store_refuses_more(uow_fa
     assert await vote(uow_factory, aino, ballot_id, first) == {second: 1}
     assert await vote(uow_factory, aino, ballot_id, third) == {second: 1, third: 2}
     async with uow_factory() as uow:
-        counted = await ballots.count(uow, await ballots.ballot(uow, ballot_id))
+        counted = await ballot_counts.count(uow, await ballots.ballot(uow, ballot_id))
     assert (counted.outcome.voters, [c.votes for c in counted.outcome.counts]) == (1, [0, 1, 1])
     async with uow_factory() as uow:  # past the code, the database itself holds K
         uow.session.add(Vote(ballot_id=ballot_id, resident_id=aino.id, slot=3, option_id=first,
@@ -147,7 +148,7 @@ async def test_only_editors_create_ballots(uow_factory):
         with pytest.raises(PermissionDenied):
             await ballots.create(uow, 4242, draft, OPENS)
         with pytest.raises(PermissionDenied):
-            await ballots.turnout(uow, 4242, 1)
+            await ballot_turnout.turnout(uow, 4242, 1)
 
 
 def test_a_draft_is_checked_before_it_becomes_a_ballot():
@@ -170,7 +171,7 @@ async def test_many_voters_at_once_are_counted_exactly(uow_factory):
     taps += [vote(uow_factory, crowd[0], ballot_id, second) for _ in range(4)]  # one tapping again and again
     await asyncio.gather(*taps)
     async with uow_factory() as uow:
-        counted = await ballots.count(uow, await ballots.ballot(uow, ballot_id))
+        counted = await ballot_counts.count(uow, await ballots.ballot(uow, ballot_id))
     assert [(c.option_id, c.votes) for c in counted.outcome.counts][:2] == [(first, 20), (second, 10)]
     assert counted.outcome.voters == 30
 
@@ -184,7 +185,7 @@ async def test_breakdowns_hide_small_groups_and_the_one_that_would_give_them_awa
     for resident in holiday + permanent + works:
         await vote(uow_factory, resident, ballot_id, first if resident in works else second)
     async with uow_factory() as uow:
-        counted = await ballots.count(uow, await ballots.ballot(uow, ballot_id))
+        counted = await ballot_counts.count(uow, await ballots.ballot(uow, ballot_id))
     by_type = counted.breakdowns[0]
     assert by_type.by == "resident_type"
     # holiday (3) is too small; permanent (6), the next smallest, is hidden too, or 17 − 8 − ... gives it away
@@ -201,11 +202,11 @@ async def test_turnout_by_group_and_a_reminder_to_exactly_those_who_have_not_vot
     for resident in holiday[:2] + permanent[:3]:
         await vote(uow_factory, resident, ballot_id, first)
     async with uow_factory() as uow:
-        turnout = await ballots.turnout(uow, EDITOR, ballot_id)
+        turnout = await ballot_turnout.turnout(uow, EDITOR, ballot_id)
         assert (turnout.voted, turnout.eligible) == (5, 14)
         lowest = turnout.groups[0]
         assert (lowest.by, lowest.group, lowest.voted, lowest.eligible) == ("resident_type", "holiday", 2, 10)
-        reached = await ballots.remind_non_voters(uow, EDITOR, ballot_id, [("resident_type", "holiday")],
+        reached = await ballot_turnout.remind_non_voters(uow, EDITOR, ballot_id, [("resident_type", "holiday")],
                                                   NOTICES, OPENS + timedelta(hours=1))
         assert reached == 8
         recipients = (await uow.session.scalars(select(Delivery.resident_id).join(Broadcast).where(
@@ -225,7 +226,7 @@ async def test_a_ballot_closes_once_even_when_two_processes_tick_at_once(uow_fac
     async with uow_factory() as uow:
         closed = await ballots.ballot(uow, ballot_id)
         assert (closed.closed_at, closed.decided_option_id) == (after.now(), first)
-        assert ballots.Results.from_json(closed.outcome).outcome.voters == 3
+        assert Results.from_json(closed.outcome).outcome.voters == 3
         sent = (await uow.session.scalars(select(Broadcast).where(Broadcast.kind == "ballot_results"))).all()
         assert [broadcast.total for broadcast in sent] == [3]
 
@@ -273,9 +274,9 @@ async def test_the_winning_theme_moves_to_the_forum_stage_and_a_tie_waits_for_st
             TimelineEntry.proposal_id == winner_theme, TimelineEntry.status == Status.FORUM))).all()
         assert entry.note_fi
         assert (await uow.proposals.get(other_theme)).status == Status.INITIATIVE
-        tie = ballots.Results.from_json((await ballots.ballot(uow, tied)).outcome).outcome
+        tie = Results.from_json((await ballots.ballot(uow, tied)).outcome).outcome
         assert (tie.tied, tie.winner) == (True, None)
-        nobody = ballots.Results.from_json((await ballots.ballot(uow, empty)).outcome).outcome
+        nobody = Results.from_json((await ballots.ballot(uow, empty)).outcome).outcome
         assert (nobody.voters, nobody.leaders) == (0, ())
         with pytest.raises(NotFound):
             await ballots.decide_tie(uow, EDITOR, tied, clear_options[0], NOTICES, CLOSES)

@@ -20,7 +20,7 @@ from foorumi.cli import app, vote  # noqa: F401  (registers the commands)
 from bot.config import load_settings
 from bot.i18n import create_i18n
 from bot.notices import Notices
-from bot.services import areas, ballots, moderation, proposals, residents, staff
+from bot.services import areas, ballot_counts, ballots, moderation, proposals, residents, staff
 from bot.services.ballots import BallotDraft, OptionDraft
 from bot.services.proposals import Draft
 from domain import Method, Role
@@ -240,7 +240,7 @@ async def test_results_exported_as_csv_open_then_closed(tmp_path, database_url, 
     assert read_csv(tmp_path / "open.csv") == expected_rows()
 
     async with city() as uow:  # closed as the scheduler closes it, then a vote goes missing
-        counted = await ballots.count(uow, await ballots.ballot(uow, ballot.id))
+        counted = await ballot_counts.count(uow, await ballots.ballot(uow, ballot.id))
         assert await uow.ballots.mark(ballot.id, "closed_at", closed_at=CLOSING, outcome=counted.as_json())
         await uow.session.execute(delete(Vote).where(Vote.slot == 2))
         await uow.commit()

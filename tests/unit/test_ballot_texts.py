@@ -10,7 +10,7 @@ from bot.config import load_settings
 from bot.i18n import create_i18n
 from bot.notices import Notices
 from bot.notices.ballots import results_text, vote_rows
-from bot.services.ballots import Breakdown, Results
+from bot.services.ballot_counts import Breakdown, Results
 from domain import Count, Outcome
 from storage.models import Area, Ballot, BallotOption
 
