@@ -119,10 +119,6 @@ class SlidingWindow:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    def book(self, leaves: float) -> None:
-        """Count a message that leaves at `leaves` and is answered that moment."""
-        insort(self._ends, leaves + self.seconds)
-
     async def changed(self) -> None:
         """Until an answer comes back (or a held slot is given up)."""
         await self._changed.wait()
@@ -265,33 +261,6 @@ class RateLimiter:
                 window.release(answered=True)
             if bulk:
                 self._bulk_requests.release()
-
-    async def acquire(self, chat_id: int | str) -> None:
-        """A reply's slot, for a message answered the moment it leaves."""
-        async with self.sending(chat_id, bulk=False):
-            pass
-
-    async def acquire_bulk(self, chat_id: int | str) -> None:
-        """A broadcast message's slot, for a message answered the moment it leaves."""
-        async with self.sending(chat_id, bulk=True):
-            pass
-
-    def reserve(self, chat_id: int | str) -> float:
-        """Book a reply's slot now, for a message answered the moment it leaves: seconds until then.
-
-        For tools and tests that keep their own time; the bot's sends use `sending`. While every
-        slot is held by a message under way, it assumes their answers are back now.
-        """
-        now = self._clock.monotonic()
-        chat = self._chat(chat_id)
-        leaves = now + max(chat.bucket.reserve(), chat.paused_until - now, self.pause_remaining())
-        windows = [window for window in (chat.window, self._free) if window is not None]
-        for window in windows:
-            at = window.free_at()
-            leaves = max(leaves, now + window.seconds if at is None else at)
-        for window in windows:
-            window.book(leaves)
-        return leaves - now
 
     async def _reply_slot(self, chat_id: int | str) -> list[SlidingWindow]:
         while True:

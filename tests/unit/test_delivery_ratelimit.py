@@ -3,6 +3,7 @@ import asyncio
 
 from bot.ratelimit import BulkBudget, Limits, RateLimiter
 from tests.support.clock import FakeClock
+from tests.support.pacing import send
 
 
 async def send_bulk(limiter: RateLimiter, chats) -> None:
@@ -19,22 +20,29 @@ async def test_the_broadcast_lane_keeps_its_own_pace_below_the_global_limit():
     assert 9.9 <= clock.monotonic() <= 10.0
 
 
+async def reply_wait(limiter: RateLimiter, clock: FakeClock) -> float:
+    """How long a reply to a chat that has had none waits for its slot now."""
+    before = clock.monotonic()
+    await send(limiter, 999_999)
+    return clock.monotonic() - before
+
+
 async def test_a_reply_during_a_broadcast_waits_at_most_one_slot():
     clock = FakeClock()
     limiter = RateLimiter(clock, bulk=BulkBudget(rate=29.5))
     await send_bulk(limiter, range(1, 601))
-    assert limiter.reserve(999_999) <= 1 / 30
+    assert await reply_wait(limiter, clock) <= 1 / 30
 
 
 async def test_queued_broadcast_messages_let_a_reply_go_first():
     clock = FakeClock()
     limiter = RateLimiter(clock, bulk=BulkBudget(rate=29.5))
     await send_bulk(limiter, range(1, 61))  # the global bucket is now about empty
-    reply_wait = limiter.reserve(999_999)
     before = clock.monotonic()
-    await limiter.acquire_bulk(1000)
+    waited = await reply_wait(limiter, clock)
+    await send(limiter, 1000, bulk=True)
     # The broadcast message took the slot after the reply's, not before it.
-    assert clock.monotonic() - before >= reply_wait + 1 / 30 - 1e-9
+    assert clock.monotonic() - before >= waited + 1 / 30 - 1e-9
 
 
 async def test_free_broadcasts_and_replies_together_stay_within_thirty_a_second():
@@ -42,9 +50,9 @@ async def test_free_broadcasts_and_replies_together_stay_within_thirty_a_second(
     limiter = RateLimiter(clock, bulk=BulkBudget(rate=29.5))
     replies = 0
     for chat in range(1, 301):
-        await limiter.acquire_bulk(chat)
+        await send(limiter, chat, bulk=True)
         if chat % 10 == 0:
-            await limiter.acquire(500_000 + chat)
+            await send(limiter, 500_000 + chat)
             replies += 1
     sent = 300 + replies
     assert sent / clock.monotonic() <= 30 + 30 / clock.monotonic()  # the global burst at most
@@ -55,14 +63,14 @@ async def test_paid_broadcasts_reach_nearly_a_thousand_a_second_and_leave_the_fr
     limiter = RateLimiter(clock, bulk=BulkBudget(rate=1000, paid=True))
     await send_bulk(limiter, range(1, 5001))
     assert 4.9 <= clock.monotonic() <= 5.1
-    assert limiter.reserve(999_999) == 0
+    assert await reply_wait(limiter, clock) == 0
 
 
 async def test_a_429_pauses_the_broadcast_lane_too():
     clock = FakeClock()
     limiter = RateLimiter(clock, bulk=BulkBudget(rate=29.5))
     limiter.pause(7)
-    await limiter.acquire_bulk(1)
+    await send(limiter, 1, bulk=True)
     assert clock.monotonic() >= 7
 
 

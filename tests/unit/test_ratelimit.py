@@ -1,6 +1,7 @@
 """Telegram's limits – a sliding window overall, a bucket per chat – on a fake clock."""
 from bot.ratelimit import Limits, RateLimiter, TokenBucket
 from tests.support.clock import FakeClock
+from tests.support.pacing import send
 
 
 def test_bucket_allows_a_burst_then_paces():
@@ -15,9 +16,9 @@ async def test_thirty_chats_a_second_then_the_thirty_first_waits_for_the_second_
     clock = FakeClock()
     limiter = RateLimiter(clock, Limits(global_per_second=30))
     for chat in range(30):
-        await limiter.acquire(chat + 1)
+        await send(limiter, chat + 1)
     assert clock.monotonic() == 0
-    await limiter.acquire(31)
+    await send(limiter, 31)
     assert clock.monotonic() == 1.0  # not 1/30: that would put 31 in the first second
 
 
@@ -25,10 +26,10 @@ async def test_one_chat_gets_a_short_burst_then_one_a_second():
     clock = FakeClock()
     limiter = RateLimiter(clock, Limits(chat_per_second=1, chat_burst=3))
     for _ in range(3):
-        await limiter.acquire(1001)
+        await send(limiter, 1001)
     assert clock.monotonic() == 0
-    await limiter.acquire(1001)
-    await limiter.acquire(1001)
+    await send(limiter, 1001)
+    await send(limiter, 1001)
     assert clock.monotonic() == 2.0
 
 
@@ -36,8 +37,8 @@ async def test_groups_get_twenty_a_minute():
     clock = FakeClock()
     limiter = RateLimiter(clock, Limits(group_per_minute=20, chat_burst=3))
     for _ in range(3):
-        await limiter.acquire(-100123)
-    await limiter.acquire(-100123)
+        await send(limiter, -100123)
+    await send(limiter, -100123)
     assert clock.monotonic() == 3.0  # 60 s / 20
 
 
@@ -45,7 +46,7 @@ async def test_a_flood_pause_holds_back_every_send():
     clock = FakeClock()
     limiter = RateLimiter(clock)
     limiter.pause(7)
-    await limiter.acquire(1)
+    await send(limiter, 1)
     await limiter.wait_pause()
     assert clock.monotonic() == 7
     assert limiter.pause_remaining() == 0
@@ -55,10 +56,10 @@ async def test_a_chat_pause_holds_back_that_chat_only():
     clock = FakeClock()
     limiter = RateLimiter(clock)
     limiter.pause_chat(1, 7)
-    await limiter.acquire(2)
-    await limiter.acquire(-100123)
+    await send(limiter, 2)
+    await send(limiter, -100123)
     assert clock.monotonic() == 0
-    await limiter.acquire(1)
+    await send(limiter, 1)
     assert clock.monotonic() == 7
 
 
@@ -74,12 +75,12 @@ def test_a_429_is_judged_by_the_chat_it_came_from_and_two_chats_at_once_mean_a_f
     assert limiter.pause_remaining() == 4.5  # until the longer of the two pauses is over
 
 
-def test_idle_chat_buckets_are_pruned():
+async def test_idle_chat_buckets_are_pruned():
     clock = FakeClock()
     limiter = RateLimiter(clock)
     limiter.PRUNE_AT = 10
     for chat in range(10):
-        limiter.reserve(chat + 1)
+        await send(limiter, chat + 1)
     clock.advance(10)
-    limiter.reserve(99)
+    await send(limiter, 99)
     assert len(limiter._chats) == 1

@@ -21,6 +21,7 @@ from aiogram.types import Chat, Message
 from bot.ratelimit import BulkBudget, Limits, RateLimiter, bulk_sending, is_bulk
 from bot.telegram.requests import SENDING_METHODS, PacedRetryMiddleware
 from tests.support.clock import FakeClock
+from tests.support.pacing import send
 
 
 @dataclass
@@ -246,10 +247,10 @@ async def test_a_group_never_gets_more_than_twenty_in_any_minute():
 async def test_a_reply_given_up_while_it_waits_frees_its_slot():
     clock = HeldClock()
     limiter = RateLimiter(clock, Limits(global_per_second=1))
-    await limiter.acquire(1)  # the second's one send
-    given_up = asyncio.create_task(limiter.acquire(2))
+    await send(limiter, 1)  # the second's one send
+    given_up = asyncio.create_task(send(limiter, 2))
     await settle(lambda: bool(clock.waiting))  # holds the next slot, waiting for it
-    after = asyncio.create_task(limiter.acquire(3))
+    after = asyncio.create_task(send(limiter, 3))
     await settle(lambda: False)
     assert clock.waiting == [1.0]  # the next one waits behind it for an answer
     given_up.cancel()
