@@ -206,8 +206,3 @@ async def queue(uow: UnitOfWork, actor_telegram_id: int) -> Sequence[Proposal]:
     """Proposals waiting for a moderator: new ones and those hidden by reports."""
     await staff.require(uow, actor_telegram_id, Role.MODERATOR)
     return await uow.proposals.awaiting_moderator(Status.PENDING, QUEUE_LIMIT)
-
-
-async def moderator_ids(uow: UnitOfWork) -> Sequence[int]:
-    """Telegram ids of everyone who moderates (moderators and admins)."""
-    return await uow.staff.holders_of({Role.MODERATOR.value, Role.ADMIN.value})

@@ -50,11 +50,6 @@ class BallotRepository(Repository):
         statement = select(Ballot.id).where(Ballot.closed_at.is_(None), Ballot.closes_at <= now)
         return (await self.session.scalars(statement.order_by(Ballot.closes_at))).all()
 
-    async def pending_times(self) -> Sequence[tuple[int, datetime, datetime, datetime | None]]:
-        """(id, opens_at, closes_at, announced_at) of every ballot not yet closed."""
-        statement = select(Ballot.id, Ballot.opens_at, Ballot.closes_at, Ballot.announced_at)
-        return [tuple(row) for row in await self.session.execute(statement.where(Ballot.closed_at.is_(None)))]
-
     async def mark(self, ballot_id: int, unset: str, **values: object) -> bool:
         """Set `values` only while the column `unset` is still empty: true for exactly one caller."""
         column = getattr(Ballot, unset)
