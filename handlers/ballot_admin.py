@@ -33,7 +33,7 @@ from handlers.ballot_admin_views import (
     chart_axis,
     chart_caption,
     chart_labels,
-    group_name,
+    group_label,
     listing_keyboard,
     listing_text,
     remind_confirm_keyboard,
@@ -206,7 +206,7 @@ async def show_confirmation(event: Event, uow: UnitOfWork, resident: Resident, s
     count = await ballot_turnout.non_voter_count(uow, resident.telegram_id, data["ballot_id"],
                                           [tuple(pair) for pair in data["groups"]])
     areas = await ballots.areas_by_id(uow)
-    names = [group_name(by, group, areas, resident.locale) for by, group in data["groups"]]
+    names = [group_label(by, group, areas, resident.locale) for by, group in data["groups"]]
     await present(event, state, remind_confirm_text(count, names, resident.locale),
                   remind_confirm_keyboard(count))
 

@@ -23,6 +23,7 @@ from storage.models import Area, Ballot
 
 PAGE_SIZE = 5
 TURNOUT_LINES = 5  # groups shown under the turnout, furthest below the city's first
+STAFF_RESULTS_LIMIT = 2500  # characters: the results leave room for the facts and the turnout
 REMIND_CHOICES = 6  # groups offered for a reminder
 
 PHASE_LABELS = {
@@ -133,8 +134,8 @@ def staff_text(ballot: Ballot, phase: Phase, turnout: Turnout, results: Results 
     who = describe_audience(eligibility(ballot), list(areas.values()), locale)
     parts = [
         _("🗳 <b>Vote #{id}</b> · {phase}").format(id=ballot.id, phase=_(PHASE_LABELS[phase])),
-        body(ballot, locale, settings) if results is None else results_text(ballot, results, locale, areas,
-                                                                             settings),
+        body(ballot, locale, settings) if results is None
+        else results_text(ballot, results, locale, areas, settings, limit=STAFF_RESULTS_LIMIT),
         "\n".join(facts(format_moment(ballot.opens_at, locale, settings.zone),
                         format_moment(ballot.closes_at, locale, settings.zone), who,
                         Visibility(ballot.visibility))),
@@ -150,15 +151,10 @@ def turnout_text(turnout: Turnout, areas: Mapping[int, Area], locale: str) -> st
         turnout=share_line(turnout.voted, turnout.eligible, locale))]
     if turnout.groups:
         lines.append(_("By group, furthest below the city's turnout first:"))
-        lines += [f"• {group_name(group.by, group.group, areas, locale)}: "
+        lines += [f"• {group_label(group.by, group.group, areas, locale)}: "
                   f"{share_line(group.voted, group.eligible, locale)}"
                   for group in turnout.groups[:TURNOUT_LINES]]
     return "\n".join(lines)
-
-
-def group_name(by: str, group: str, areas: Mapping[int, Area], locale: str) -> str:
-    """An area's name or a resident group's label, as in the results' breakdowns."""
-    return group_label(by, group, areas, locale)
 
 
 def undecided_tie(ballot: Ballot, results: Results) -> bool:
@@ -229,7 +225,7 @@ def remind_keyboard(offered: Sequence[GroupTurnout], chosen: Sequence[Sequence[s
                     areas: Mapping[int, Area], locale: str) -> InlineKeyboardMarkup:
     def label(group: GroupTurnout) -> str:
         mark = "✓ " if [group.by, group.group] in chosen else ""
-        return f"{mark}{group_name(group.by, group.group, areas, locale)} · {group.voted}/{group.eligible}"
+        return f"{mark}{group_label(group.by, group.group, areas, locale)} · {group.voted}/{group.eligible}"
 
     return inline_keyboard([
         *([(label(group), RemindPick(by=group.by, group=group.group))] for group in offered),

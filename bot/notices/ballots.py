@@ -16,6 +16,7 @@ from domain import (
 )
 from storage.models import Area, Ballot, BallotOption
 
+RESULTS_LIMIT = 3500  # characters: room left in a message of 4,096 for the notice around the results
 BREAKDOWN_TITLES = {"resident_type": N_("<b>By resident group</b>"), "area_id": N_("<b>By area</b>")}
 
 
@@ -96,9 +97,11 @@ def voters_line(count: int) -> str:
 
 def results_text(
     ballot: Ballot, results: Results, locale: str, areas: Mapping[int, Area], settings: Settings,
+    limit: int = RESULTS_LIMIT,
 ) -> str:
     """Counts, shares and bars (figures first, for screen readers), the verdict once closed, and
-    the breakdowns by resident group and area without the small groups."""
+    the breakdowns by resident group and area without the small groups – as many of their
+    groups (the largest first) as fit in `limit` characters, so the message can always be sent."""
     outcome = results.outcome
     question, used = question_of(ballot, locale, settings.default_locale)
     title = _("📊 <b>Results</b>") if ballot.closed_at is not None else _("📊 <b>Results so far</b>")
@@ -112,10 +115,13 @@ def results_text(
             lines += [labels[count.option_id], _count_line(count.votes, outcome.voters)]
     said = verdict(ballot, outcome, labels)
     lines += ["", said] if said else []
+    text = "\n".join(lines)
     if outcome.voters:
         positions = {o.id: o.position for o in ballot.options}
-        lines += [_section(b, positions, areas, locale) for b in results.breakdowns if b.shown or b.hidden]
-    return "\n".join(lines)
+        for breakdown in results.breakdowns:
+            if breakdown.shown or breakdown.hidden:
+                text += "\n" + _section(breakdown, positions, areas, locale, limit - len(text) - 1)
+    return text
 
 
 def _count_line(votes: int, voters: int) -> str:
@@ -141,24 +147,42 @@ def verdict(ballot: Ballot, outcome: Outcome, labels: Mapping[int, str]) -> str:
 
 
 def _section(breakdown: Breakdown, positions: Mapping[int, int], areas: Mapping[int, Area],
-             locale: str) -> str:
+             locale: str, room: int) -> str:
+    """One breakdown in at most `room` characters: the largest groups first, then a line for
+    the groups left out (for being small, or for want of room)."""
     lines = ["", _(BREAKDOWN_TITLES[breakdown.by])]
     groups = sorted(breakdown.shown, key=lambda group: -breakdown.voters.get(group, 0))
-    for group in groups:
+    tail = _hidden_line(breakdown.hidden) if breakdown.hidden else ""
+    for shown, group in enumerate(groups):
         voters = breakdown.voters.get(group, 0)
         shares = " · ".join(f"{positions[option]}: {format_share(share(votes, voters))}"
                             for option, votes in sorted(breakdown.shown[group].items(),
                                                         key=lambda item: positions[item[0]]))
-        lines.append(f"{group_label(breakdown.by, group, areas, locale)} – {voters_line(voters)}: {shares}")
-    if breakdown.hidden:
-        lines.append(ngettext(
-            "🔒 {count} group is not shown, to keep the votes of groups with fewer than {small} "
-            "voters secret.",
-            "🔒 {count} groups are not shown, to keep the votes of groups with fewer than {small} "
-            "voters secret.",
-            breakdown.hidden,
-        ).format(count=format_count(breakdown.hidden), small=SMALL_GROUP))
+        line = f"{group_label(breakdown.by, group, areas, locale)} – {voters_line(voters)}: {shares}"
+        left_out = len(groups) - shown - 1
+        after = [tail, _left_out_line(left_out)] if left_out else [tail]
+        if len("\n".join([*lines, line, *after])) > room:
+            lines.append(_left_out_line(len(groups) - shown))
+            break
+        lines.append(line)
+    if tail:
+        lines.append(tail)
     return "\n".join(lines)
+
+
+def _hidden_line(hidden: int) -> str:
+    return ngettext(
+        "🔒 {count} group is not shown, to keep the votes of groups with fewer than {small} "
+        "voters secret.",
+        "🔒 {count} groups are not shown, to keep the votes of groups with fewer than {small} "
+        "voters secret.",
+        hidden,
+    ).format(count=format_count(hidden), small=SMALL_GROUP)
+
+
+def _left_out_line(count: int) -> str:
+    return ngettext("…and {count} smaller group, for want of room.",
+                    "…and {count} smaller groups, for want of room.", count).format(count=format_count(count))
 
 
 def group_label(by: str, group: str, areas: Mapping[int, Area], locale: str) -> str:

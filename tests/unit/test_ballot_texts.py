@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from bot.config import load_settings
 from bot.i18n import create_i18n
 from bot.notices import Notices
-from bot.notices.ballots import results_text, vote_rows
+from bot.notices.ballots import RESULTS_LIMIT, results_text, vote_rows
 from bot.services.ballot_counts import Breakdown, Results
 from domain import Count, Outcome
 from storage.models import Area, Ballot, BallotOption
@@ -118,3 +119,18 @@ def test_the_reminder_and_the_theme_note_in_every_language():
               "50\xa0% av 4 röstande (/b7)",
         "en": "Chosen by city staff after a tie: the leading options each had 50\xa0% of 4 voters (/b7)",
     }
+
+
+def test_results_with_many_groups_fit_in_one_message():
+    options = [BallotOption(id=100 + n, position=n, labels={"en": f"Option {n}"}) for n in range(1, 13)]
+    many = Ballot(id=8, question={"en": "Which theme?"}, method="single", max_choices=1, closes_at=CLOSES,
+                  closed_at=CLOSES, options=options)
+    groups = {str(area): {option.id: 5 + area for option in options} for area in range(1, 80)}
+    counted = Results(Outcome(tuple(Count(option.id, 100) for option in options), 1200),
+                      (Breakdown("area_id", groups, {group: 60 + int(group) for group in groups}, 3),))
+    areas = {area: Area(id=area, code=f"a{area}", kind="district", name_fi=f"Osa {area}",
+                        name_sv=f"Del {area}", name_en=f"District {area}") for area in range(1, 80)}
+    text = english(lambda: results_text(many, counted, "en", areas, SETTINGS))
+    assert len(text) <= RESULTS_LIMIT
+    assert "District 79 – 139 voters" in text  # the largest groups first
+    assert re.search(r"…and \d+ smaller groups, for want of room\.\n🔒 3 groups are not shown", text)
