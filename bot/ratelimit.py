@@ -36,8 +36,8 @@ def is_bulk() -> bool:
 class TokenBucket:
     """Reservation-style bucket: `reserve()` takes a token now and says how long to wait for it.
 
-    Tokens may go negative, so waiting callers queue up fairly without polling. One chat's own
-    pace (Telegram's ~1 a second after a small burst) is such a bucket.
+    Tokens may go negative, so waiting callers queue up fairly without polling. The broadcast
+    lane's own pace is such a bucket.
     """
 
     def __init__(self, rate: float, burst: float, clock: Clock) -> None:
@@ -71,6 +71,43 @@ class TokenBucket:
     def idle(self) -> bool:
         self._refill()
         return self._tokens >= self.burst
+
+
+class ChatPace:
+    """One chat's own pace as Telegram counts it: a small burst, then one message an interval.
+
+    Telegram counts a message when it arrives, which lies between when it left and its answer.
+    So the chat's messages go one at a time, and each leaves only when the pace would allow it
+    even had every earlier one arrived as late as its answer: no arrival can then come too
+    early, however slowly or unevenly the network carries them (or however long a message
+    waited for the overall limit after its turn at the chat came).
+    """
+
+    def __init__(self, rate: float, burst: float, clock: Clock) -> None:
+        self.interval = 1 / rate
+        self.slack = (burst - 1) * self.interval  # how far ahead of the pace a burst may run
+        self._clock = clock
+        self._due = float("-inf")  # the pace's next arrival, were no burst left
+        self._turn = asyncio.Lock()
+
+    async def turn(self) -> None:
+        """The chat's turn: the message before has been answered and the pace allows one more."""
+        await self._turn.acquire()
+        try:
+            while (wait := self._due - self.slack - self._clock.monotonic()) > 0:
+                await self._clock.sleep(wait)
+        except BaseException:
+            self._turn.release()
+            raise
+
+    def done(self, left: bool) -> None:
+        """The message was answered (`left`), or gave up its turn before leaving."""
+        if left:
+            self._due = max(self._due, self._clock.monotonic()) + self.interval
+        self._turn.release()
+
+    def idle(self) -> bool:
+        return not self._turn.locked() and self._due <= self._clock.monotonic()
 
 
 class SlidingWindow:
@@ -156,16 +193,16 @@ class BulkBudget:
 class _Chat:
     """One chat's own limits: its pace, its 429 pause and, for a group, its 20-a-minute window."""
 
-    __slots__ = ("bucket", "paused_until", "window")
+    __slots__ = ("pace", "paused_until", "window")
 
-    def __init__(self, bucket: TokenBucket, window: SlidingWindow | None) -> None:
-        self.bucket = bucket
+    def __init__(self, pace: ChatPace, window: SlidingWindow | None) -> None:
+        self.pace = pace
         self.window = window
         self.paused_until = 0.0
 
     def idle(self, now: float) -> bool:
         window_idle = self.window is None or self.window.idle()
-        return self.paused_until <= now and self.bucket.idle() and window_idle
+        return self.paused_until <= now and self.pace.idle() and window_idle
 
 
 class RateLimiter:
@@ -259,6 +296,7 @@ class RateLimiter:
         finally:
             for window in held:
                 window.release(answered=True)
+            self._chat(chat_id).pace.done(left=True)
             if bulk:
                 self._bulk_requests.release()
 
@@ -271,11 +309,11 @@ class RateLimiter:
                 await self._sleep_until(max(at, self._paused_until))
                 await self.wait_pause()
             except BaseException:
-                self._give_up(held)
+                self._give_up(chat_id, held)
                 raise
             if self._chat_ready(chat_id):
                 return held
-            self._give_up(held)  # a 429 for this chat came meanwhile: wait for it again
+            self._give_up(chat_id, held)  # a 429 for this chat came meanwhile: wait for it again
 
     async def _bulk_slot(self, chat_id: int | str) -> list[SlidingWindow]:
         window = self._paid if self.bulk.paid else self._free
@@ -290,12 +328,12 @@ class RateLimiter:
                     self._bulk_requests.release()
                     raise
             except BaseException:
-                self._give_up(held)
+                self._give_up(chat_id, held)
                 raise
             held.append(window)
             if self._chat_ready(chat_id):
                 return held
-            self._give_up(held)
+            self._give_up(chat_id, held)
             self._bulk_requests.release()
 
     async def _lane_turn(self, window: SlidingWindow) -> None:
@@ -313,20 +351,23 @@ class RateLimiter:
         window.hold()
 
     async def _chat_turn(self, chat_id: int | str) -> list[SlidingWindow]:
-        """Wait for the chat's own pace and pause; a group's message also holds its window slot."""
+        """Wait for the chat's turn at its own pace and pause (kept until the message is answered
+        or gives up); a group's message also holds its window slot."""
         chat = self._chat(chat_id)
-        delay = max(chat.bucket.reserve(), chat.paused_until - self._clock.monotonic())
-        if delay > 0:
-            await self._clock.sleep(delay)
-        while (paused := chat.paused_until - self._clock.monotonic()) > 0:  # a 429 came meanwhile
-            await self._clock.sleep(paused)
-        if chat.window is None:
-            return []
-        at = await self._hold(chat.window, first=False)
+        await chat.pace.turn()
         try:
-            await self._sleep_until(at)
+            while (paused := chat.paused_until - self._clock.monotonic()) > 0:
+                await self._clock.sleep(paused)
+            if chat.window is None:
+                return []
+            at = await self._hold(chat.window, first=False)
+            try:
+                await self._sleep_until(at)
+            except BaseException:
+                chat.window.release(answered=False)
+                raise
         except BaseException:
-            chat.window.release(answered=False)
+            chat.pace.done(left=False)
             raise
         return [chat.window]
 
@@ -348,11 +389,12 @@ class RateLimiter:
     def _chat_ready(self, chat_id: int | str) -> bool:
         return self._chat(chat_id).paused_until <= self._clock.monotonic()
 
-    @staticmethod
-    def _give_up(held: list[SlidingWindow]) -> None:
+    def _give_up(self, chat_id: int | str, held: list[SlidingWindow]) -> None:
+        """The message will not leave now: its slots and the chat's turn go to the next."""
         for window in held:
             window.release(answered=False)
         held.clear()
+        self._chat(chat_id).pace.done(left=False)
 
     def _chat(self, chat_id: int | str) -> _Chat:
         chat = self._chats.get(chat_id)
@@ -365,10 +407,10 @@ class RateLimiter:
                 rate = self.limits.group_per_minute / 60
                 burst = min(self.limits.chat_burst, self.limits.group_per_minute)
                 window = SlidingWindow(int(self.limits.group_per_minute), 60.0, self._clock)
-                chat = _Chat(TokenBucket(rate, burst, self._clock), window)
+                chat = _Chat(ChatPace(rate, burst, self._clock), window)
             else:
                 rate, burst = self.limits.chat_per_second, self.limits.chat_burst
-                chat = _Chat(TokenBucket(rate, burst, self._clock), None)
+                chat = _Chat(ChatPace(rate, burst, self._clock), None)
             self._chats[chat_id] = chat
         return chat
 

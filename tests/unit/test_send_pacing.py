@@ -19,6 +19,7 @@ from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Chat, Message
 
 from bot.ratelimit import BulkBudget, Limits, RateLimiter, bulk_sending, is_bulk
+from sandbox.limits import Bucket as ChatBucket
 from bot.telegram.requests import SENDING_METHODS, PacedRetryMiddleware
 from tests.support.clock import FakeClock
 from tests.support.pacing import send
@@ -258,3 +259,25 @@ async def test_a_reply_given_up_while_it_waits_frees_its_slot():
     clock.let_go()
     await settle(after.done)
     assert after.done() and clock.monotonic() == 1.0
+
+
+async def test_a_chats_messages_never_arrive_faster_than_its_pace_however_the_network_carries_them():
+    """Telegram counts a chat's messages when they arrive (the sandbox's GCRA is the referee);
+    a slow or uneven network, and waits for the overall limit, must never bunch them up."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    referee = ChatBucket(rate=1.0, burst=3)
+    delays = itertools.cycle([(0.02, 0.02), (0.9, 0.01), (0.01, 0.6), (0.3, 0.3), (0.0, 0.0)])
+    refused = []
+
+    async def deliver(number: int) -> None:
+        to_telegram, back = next(delays)
+        async with limiter.sending(7, bulk=number % 2 == 0):
+            clock.advance(to_telegram)  # under way: arrives after this
+            if referee.wait(7, clock.monotonic()) > 0:
+                refused.append(number)
+            referee.take(7, clock.monotonic())
+            clock.advance(back)
+
+    await asyncio.gather(*(deliver(number) for number in range(40)))
+    assert refused == []
