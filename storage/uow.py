@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.areas import AreaRepository
@@ -53,6 +54,16 @@ class UnitOfWork:
             await write()
         self._staged.clear()
         await self.session.commit()
+
+    async def commit_unless_duplicate(self) -> bool:
+        """Commit; when the database's constraints refuse the changes – as when someone made the
+        same change at the same moment – roll back instead and say so with False."""
+        try:
+            await self.commit()
+        except IntegrityError:
+            await self.rollback()
+            return False
+        return True
 
     def stage(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
         """Have `write` run as part of the next commit (again under one name: the latest wins).

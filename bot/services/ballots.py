@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.services import outbox, staff
 from bot.services.ballot_counts import Results, count
 from bot.services.proposals import subject_of
@@ -226,10 +224,8 @@ async def vote(uow: UnitOfWork, resident: Resident, ballot_id: int, option_id: i
         if not free:
             raise TooManyChoices(chosen.max_choices)
         await uow.ballots.cast(chosen, resident, option.id, free[0], now)
-    try:
-        await uow.commit()
-    except IntegrityError:  # the same tap twice at once, from another process: it counts once
-        await uow.rollback()
+    # The same tap twice at once (from another process) is refused by the database: it counts once.
+    await uow.commit_unless_duplicate()
     return await uow.ballots.choices(chosen.id, resident.id)
 
 
