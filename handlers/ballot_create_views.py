@@ -11,14 +11,19 @@ from zoneinfo import ZoneInfo
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _, format_count, format_moment, ngettext
+from bot.i18n import N_, _, format_count, format_moment, ngettext
 from bot.notices.words import short
+from bot.services.ballots import Problem
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import LANGUAGE_IN, LANGUAGE_LABELS, MAX_OPTIONS, METHOD_LABELS, MIN_OPTIONS, Audience, Method
 from handlers.broadcast_views import AudienceKind, AudienceToggle, audience_keyboard
 from storage.models import Area, Proposal
 
 STEPS = 7
+PROBLEM_PARTS = {
+    "question": N_("Question"), "options": N_("Options"), "max_choices": N_("Most choices"),
+    "closes": N_("Closing time"), "areas": N_("Areas"),
+}
 
 
 class CreateDo(StrEnum):
@@ -235,10 +240,18 @@ def preview_text(announcement: str, facts: Sequence[str]) -> str:
                         announcement, "———\n" + "\n".join(facts)])
 
 
-def problems_text(problems: Sequence[str]) -> str:
-    """What keeps the draft from becoming a vote (the service's words, in English)."""
+def problems_text(problems: Sequence[Problem]) -> str:
+    """What keeps the draft from becoming a vote, in the staff member's language."""
     return _("⚠️ Something needs fixing before the vote can be created:") + "\n" + \
-        "\n".join(f"• {escape(problem)}" for problem in problems)
+        "\n".join(f"• {_part(problem.part)}: {escape(_(problem.msgid).format(**problem.values))}"
+                  for problem in problems)
+
+
+def _part(part: str) -> str:
+    """"closes" → "Closing time", "option 2" → "Option 2", in the staff member's language."""
+    if part.startswith("option "):
+        return _("Option {number}").format(number=part.removeprefix("option "))
+    return _(PROBLEM_PARTS[part])
 
 
 def problems_keyboard() -> InlineKeyboardMarkup:

@@ -65,9 +65,9 @@ class BallotFile:
     def error(self, problems: Sequence[Problem]) -> BallotFileError:
         return _error(self.name, problems)
 
-    def line_of(self, problem: str) -> int:
-        """The line of the key a problem of `ballots.problems_of` starts with ("closes: …")."""
-        return self.lines.get(problem.split(":", 1)[0], 1)
+    def line_of(self, problem: ballots.Problem) -> int:
+        """The line of the key (or option) a problem of `ballots.problems_of` concerns."""
+        return self.lines.get(problem.part, 1)
 
 
 def _error(name: str, problems: Sequence[Problem]) -> BallotFileError:
@@ -277,7 +277,7 @@ async def create_from_file(uow: UnitOfWork, path: Path, zone: ZoneInfo, now: dat
         refused = f"created_by: {described.created_by} is neither an editor nor an admin"
         raise described.error([(described.lines["created_by"], refused)]) from None
     except InvalidBallot as invalid:
-        located = [(described.line_of(problem), problem) for problem in invalid.problems]
+        located = [(described.line_of(problem), str(problem)) for problem in invalid.problems]
         raise described.error(located) from None
 
 

@@ -14,7 +14,7 @@ from bot.services import outbox, staff
 from bot.services.ballot_counts import Results, count
 from bot.services.proposals import subject_of
 from domain import (
-    ALL_AREAS, LOCALES, MAX_OPTIONS, MIN_OPTIONS, Audience, Chat, DomainError, Method, NotFound, Notice,
+    ALL_AREAS, LOCALES, N_, MAX_OPTIONS, MIN_OPTIONS, Audience, Chat, DomainError, Method, NotFound, Notice,
     Phase, Priority, Role, Status, Visibility, is_public, phase,
 )
 from storage.models import Area, Ballot, BallotOption, Proposal, Resident, TimelineEntry
@@ -42,11 +42,24 @@ class TooManyChoices(DomainError):
         self.limit = limit
 
 
-class InvalidBallot(DomainError):
-    """A draft that cannot become a ballot; `problems` say why, in English (staff tools)."""
+@dataclass(frozen=True)
+class Problem:
+    """What keeps a draft from being a ballot: the part it concerns ("closes", "option 2") and a
+    msgid with its values – in English as it stands (the shell), translated in the bot."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    part: str
+    msgid: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.part}: {self.msgid.format(**self.values)}"
+
+
+class InvalidBallot(DomainError):
+    """A draft that cannot become a ballot; `problems` say why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
         self.problems = problems
 
 
@@ -80,29 +93,32 @@ class BallotDraft:
     visibility: Visibility = Visibility.AFTER_CLOSE
 
 
-def problems_of(draft: BallotDraft, now: datetime) -> list[str]:
+def problems_of(draft: BallotDraft, now: datetime) -> list[Problem]:
     """What keeps a draft from becoming a ballot (empty when nothing does)."""
     found = []
     question = {locale: text for locale, text in draft.question.items() if text.strip()}
     if not question or set(question) - set(LOCALES):
-        found.append(f"question: give it in at least one of {', '.join(LOCALES)}")
+        found.append(Problem("question", N_("give it in at least one of {languages}"),
+                             {"languages": ", ".join(LOCALES)}))
     if any(len(text) > QUESTION_LIMIT for text in question.values()):
-        found.append(f"question: at most {QUESTION_LIMIT} characters")
+        found.append(Problem("question", N_("at most {limit} characters"), {"limit": QUESTION_LIMIT}))
     if not MIN_OPTIONS <= len(draft.options) <= MAX_OPTIONS:
-        found.append(f"options: {MIN_OPTIONS}–{MAX_OPTIONS} options, not {len(draft.options)}")
+        found.append(Problem("options", N_("{least}–{most} options, not {count}"),
+                             {"least": MIN_OPTIONS, "most": MAX_OPTIONS, "count": len(draft.options)}))
     for number, option in enumerate(draft.options, 1):
         if option.theme_id is None and not any(text.strip() for text in option.labels.values()):
-            found.append(f"option {number}: a theme or a text in at least one language")
+            found.append(Problem(f"option {number}", N_("a theme or a text in at least one language")))
         if any(len(text) > LABEL_LIMIT for text in option.labels.values()):
-            found.append(f"option {number}: at most {LABEL_LIMIT} characters")
+            found.append(Problem(f"option {number}", N_("at most {limit} characters"), {"limit": LABEL_LIMIT}))
     if draft.method == Method.SINGLE and draft.max_choices != 1:
-        found.append("max_choices: a single-choice ballot has exactly 1")
+        found.append(Problem("max_choices", N_("a single-choice ballot has exactly 1")))
     if draft.method == Method.APPROVAL and not 1 <= draft.max_choices <= len(draft.options):
-        found.append(f"max_choices: between 1 and the number of options ({len(draft.options)})")
+        found.append(Problem("max_choices", N_("between 1 and the number of options ({count})"),
+                             {"count": len(draft.options)}))
     if draft.closes_at <= draft.opens_at:
-        found.append("closes: must be after it opens")
+        found.append(Problem("closes", N_("must be after it opens")))
     if draft.closes_at <= now:
-        found.append("closes: must be in the future")
+        found.append(Problem("closes", N_("must be in the future")))
     return found
 
 
@@ -121,7 +137,7 @@ async def unsaved(uow: UnitOfWork, actor_telegram_id: int, draft: BallotDraft, n
     themes = await _themes_of(uow, draft, found)
     for area_id in draft.area_ids:
         if await uow.areas.get(area_id) is None:
-            found.append(f"areas: no area with id {area_id}")
+            found.append(Problem("areas", N_("no area with id {id}"), {"id": area_id}))
     if found:
         raise InvalidBallot(found)
     return Ballot(
@@ -137,14 +153,14 @@ async def unsaved(uow: UnitOfWork, actor_telegram_id: int, draft: BallotDraft, n
     )
 
 
-async def _themes_of(uow: UnitOfWork, draft: BallotDraft, found: list[str]) -> dict[int, Proposal]:
+async def _themes_of(uow: UnitOfWork, draft: BallotDraft, found: list[Problem]) -> dict[int, Proposal]:
     themes = {}
     for number, option in enumerate(draft.options, 1):
         if option.theme_id is None:
             continue
         theme = await uow.proposals.get(option.theme_id)
         if theme is None or not is_public(theme):
-            found.append(f"option {number}: no public theme with id {option.theme_id}")
+            found.append(Problem(f"option {number}", N_("no public theme with id {id}"), {"id": option.theme_id}))
         else:
             themes[theme.id] = theme
     return themes

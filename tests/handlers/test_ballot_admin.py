@@ -248,7 +248,7 @@ async def test_the_preview_says_what_keeps_the_draft_from_becoming_a_vote(harnes
     clock.advance(2 * 3600)  # the closing time passes while the preview waits
     [problems, _] = await harness.press(GRACE, "nb:create")
     assert problems.text == ("⚠️ Something needs fixing before the vote can be created:\n"
-                             "• closes: must be after it opens\n• closes: must be in the future")
+                             "• Closing time: must be after it opens\n• Closing time: must be in the future")
     assert problems.keyboard == [[("🕓 Change the times", "nb:times")], [("✖ Cancel", "nb:cancel")]]
     assert await stored_ballots(app) == []
     await harness.press(GRACE, "nb:times")

@@ -153,7 +153,7 @@ async def test_only_editors_create_ballots(uow_factory):
 
 def test_a_draft_is_checked_before_it_becomes_a_ballot():
     draft = BallotDraft({"de": "Frage"}, [OptionDraft({"fi": "A"})], CLOSES, OPENS, Method.SINGLE, 2)
-    assert ballots.problems_of(draft, OPENS) == [
+    assert [str(problem) for problem in ballots.problems_of(draft, OPENS)] == [
         "question: give it in at least one of fi, sv, en",
         "options: 2–12 options, not 1",
         "max_choices: a single-choice ballot has exactly 1",
