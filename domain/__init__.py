@@ -10,7 +10,7 @@ from domain.links import (
     BALLOT_COMMAND, BALLOT_START, PROPOSAL_COMMAND, PROPOSAL_START, ballot_command, ballot_link,
     proposal_command, proposal_link,
 )
-from domain.people import RESIDENT_TYPE_LABELS, ResidentType, Role, pick_locale
+from domain.people import RESIDENT_GROUP_LABELS, RESIDENT_TYPE_LABELS, ResidentType, Role, pick_locale
 from domain.text import (
     LANGUAGE_IN, LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, N_, fallback_chain, localized_text,
 )
@@ -23,7 +23,7 @@ __all__ = [
     "Phase", "SMALL_GROUP", "Visibility", "bar", "hidden_groups", "phase", "share", "Buttons", "Chat", "DomainError",
     "LANGUAGE_IN", "LANGUAGE_LABELS", "LANGUAGE_NAMES", "LOCALES", "N_",
     "NotFound", "Notice", "PATH", "Priority", "PROPOSAL_COMMAND", "PROPOSAL_START", "PermissionDenied",
-    "REJECT_REASONS", "RESIDENT_TYPE_LABELS", "RESTORED", "STATUS_LABELS", "ResidentType", "Role", "Status",
+    "REJECT_REASONS", "RESIDENT_GROUP_LABELS", "RESIDENT_TYPE_LABELS", "RESTORED", "STATUS_LABELS", "ResidentType", "Role", "Status",
     "WHOLE_CITY", "fallback_chain", "is_public", "localized_text", "pick_locale",
     "proposal_command", "proposal_link",
 ]

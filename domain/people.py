@@ -28,6 +28,13 @@ def pick_locale(language_code: str | None, default: str) -> str:
     return default
 
 
+# Resident groups named as groups (results' breakdowns, turnout), not as one's own answer.
+RESIDENT_GROUP_LABELS = {
+    ResidentType.PERMANENT: N_("🏠 Permanent residents"),
+    ResidentType.HOLIDAY: N_("🌲 Holiday residents"),
+    ResidentType.WORKS: N_("💼 Working or studying here"),
+    ResidentType.OTHER: N_("🙂 Others"),
+}
 RESIDENT_TYPE_LABELS = {
     ResidentType.PERMANENT: N_("🏠 I live here"),
     ResidentType.HOLIDAY: N_("🌲 Holiday resident"),

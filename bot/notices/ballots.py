@@ -12,7 +12,7 @@ from bot.notices.words import area_name, short
 from bot.services.ballot_counts import Breakdown, Results
 from bot.telegram.keyboards import Button
 from domain import (
-    LANGUAGE_IN, RESIDENT_TYPE_LABELS, SMALL_GROUP, Method, Outcome, ResidentType, bar, localized_text, share,
+    LANGUAGE_IN, RESIDENT_GROUP_LABELS, SMALL_GROUP, Method, Outcome, ResidentType, bar, localized_text, share,
 )
 from storage.models import Area, Ballot, BallotOption
 
@@ -187,7 +187,7 @@ def _left_out_line(count: int) -> str:
 
 def group_label(by: str, group: str, areas: Mapping[int, Area], locale: str) -> str:
     if by == "resident_type":
-        return _(RESIDENT_TYPE_LABELS[ResidentType(group)]) if group else _("Not told")
+        return _(RESIDENT_GROUP_LABELS[ResidentType(group)]) if group else _("Not told")
     if group and int(group) not in areas:
         return f"#{group}"  # an area removed since
     return escape(area_name(areas.get(int(group)) if group else None, locale))

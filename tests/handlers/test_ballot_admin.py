@@ -328,8 +328,8 @@ async def test_the_list_and_the_staff_view_show_who_took_part_furthest_below_fir
         "<b>Osallistuneet</b>: 7/19 (37\u00a0%)\n"
         "Ryhmittäin – ensin ne, joissa osallistuminen jää eniten jälkeen koko kaupungin tasosta:\n"
         "• Haukivuori: 0/4 (0\u00a0%)\n"
-        "• 🌲 Vapaa-ajan asukas: 1/5 (20\u00a0%)\n"
-        "• 🏠 Asun täällä: 6/14 (43\u00a0%)\n"
+        "• 🌲 Vapaa-ajan asukkaat: 1/5 (20\u00a0%)\n"
+        "• 🏠 Vakituiset asukkaat: 6/14 (43\u00a0%)\n"
         "• Keskusta: 7/15 (47\u00a0%)")
     assert "👥 Äänioikeutetut: alueet: Keskusta, Haukivuori" in view.text
     assert view.keyboard == [
@@ -348,8 +348,8 @@ async def test_a_reminder_reaches_exactly_the_non_voters_of_the_chosen_groups(ha
     [choose, _] = await harness.press(AINO, f"bad:{ballot_id}:remind:0")
     assert choose.keyboard == [
         [("Haukivuori · 0/4", f"brp:area_id:{haukivuori}")],
-        [("🌲 Vapaa-ajan asukas · 1/5", "brp:resident_type:holiday")],
-        [("🏠 Asun täällä · 6/14", "brp:resident_type:permanent")],
+        [("🌲 Vapaa-ajan asukkaat · 1/5", "brp:resident_type:holiday")],
+        [("🏠 Vakituiset asukkaat · 6/14", "brp:resident_type:permanent")],
         [("Keskusta · 7/15", f"brp:area_id:{keskusta}")],
         [("Jatka ›", "brs:confirm"), ("✖ Peruuta", "brs:cancel")],
     ]
@@ -360,11 +360,11 @@ async def test_a_reminder_reaches_exactly_the_non_voters_of_the_chosen_groups(ha
     await harness.press(AINO, "brp:resident_type:holiday")
     [choose, _] = await harness.press(AINO, "brp:resident_type:permanent")  # and out again
     assert [row[0][0] for row in choose.keyboard[:3]] == [
-        "✓ Haukivuori · 0/4", "✓ 🌲 Vapaa-ajan asukas · 1/5", "🏠 Asun täällä · 6/14"]
+        "✓ Haukivuori · 0/4", "✓ 🌲 Vapaa-ajan asukkaat · 1/5", "🏠 Vakituiset asukkaat · 6/14"]
 
     [confirm, _] = await harness.press(AINO, "brs:confirm")
     assert confirm.text == ("🔔 Lähetetäänkö muistutus <b>8 asukkaalle</b>, jotka eivät ole vielä "
-                            "äänestäneet?\nRyhmät: Haukivuori, 🌲 Vapaa-ajan asukas")
+                            "äänestäneet?\nRyhmät: Haukivuori, 🌲 Vapaa-ajan asukkaat")
     assert confirm.keyboard == [[("✅ Lähetä muistutus", "brs:send")],
                                 [("‹ Takaisin", "brs:back"), ("✖ Peruuta", "brs:cancel")]]
     assert await notifications(app, "ballot_reminder") == []
@@ -392,7 +392,7 @@ async def test_a_reminder_can_be_cancelled_and_sends_nothing(harness, app, city,
     [confirm, _] = await harness.press(GRACE, "brs:confirm")
     assert confirm.text.startswith("🔔 Send the reminder to <b>4 residents</b> who have not voted yet?")
     [choose, _] = await harness.press(GRACE, "brs:back")
-    assert choose.keyboard[1][0][0] == "✓ 🌲 Holiday resident · 1/5"
+    assert choose.keyboard[1][0][0] == "✓ 🌲 Holiday residents · 1/5"
     [view, toast] = await harness.press(GRACE, "brs:cancel")
     assert view.text.startswith(f"🗳 <b>Vote #{ballot_id}</b> · 🟢 open")
     assert toast.text == "No reminder was sent."

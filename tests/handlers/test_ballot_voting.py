@@ -348,7 +348,7 @@ async def test_results_give_counts_shares_bars_and_hide_small_groups(app, harnes
         "3. Leikkipaikka\n0 ääntä · 0\xa0% ▱▱▱▱▱▱▱▱▱▱\n\n"
         "🏆 Valittu vaihtoehto: <b>1. Lisää penkkejä</b>\n\n"
         "<b>Asukasryhmittäin</b>\n"
-        "🏠 Asun täällä – 5 äänestäjää: 1: 60\xa0% · 2: 40\xa0%\n"
+        "🏠 Vakituiset asukkaat – 5 äänestäjää: 1: 60\xa0% · 2: 40\xa0%\n"
         "🔒 2 ryhmää ei näy, jotta alle 5 äänestäjän ryhmien äänet pysyvät salaisina.\n\n"
         "<b>Alueittain</b>\n"
         "Koko kaupunki – 7 äänestäjää: 1: 57\xa0% · 2: 43\xa0%\n\n"

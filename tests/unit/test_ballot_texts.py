@@ -86,7 +86,7 @@ def test_breakdowns_name_groups_largest_first_and_count_the_hidden_ones():
     assert text.endswith(
         "<b>By resident group</b>\n"
         "Not told – 6 voters: 1: 50\xa0% · 2: 50\xa0%\n"
-        "🌲 Holiday resident – 5 voters: 1: 100\xa0%\n"
+        "🌲 Holiday residents – 5 voters: 1: 100\xa0%\n"
         "🔒 1 group is not shown, to keep the votes of groups with fewer than 5 voters secret.\n\n"
         "<b>By area</b>\n"
         "Haukivuori – 5 voters: 2: 100\xa0%\n"
