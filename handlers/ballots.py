@@ -49,13 +49,18 @@ async def show_list(event: Event, uow: UnitOfWork, resident: Resident, settings:
 
 
 async def show_ballot(event: Event, uow: UnitOfWork, resident: Resident, ballot_id: int,
-                      settings: Settings, now: datetime, toast: str | None = None) -> None:
-    """The ballot with the resident's choices ticked: a new message, or in place of the pressed one."""
+                      settings: Settings, now: datetime, toast: str | None = None,
+                      choices: dict[int, int] | None = None) -> None:
+    """The ballot with the resident's choices ticked (read here unless a vote just gave them):
+    a new message, or in place of the pressed one."""
     chosen = await ballots.ballot(uow, ballot_id)
     phase, eligible = ballots.phase_of(chosen, now), ballots.may_vote(chosen, resident)
     areas = {} if eligible else await ballots.areas_by_id(uow)  # to say who may vote
     votable = eligible and phase == Phase.OPEN
-    choices = await ballots.choices_of(uow, chosen, resident) if votable else None
+    if not votable:
+        choices = None
+    elif choices is None:
+        choices = await ballots.choices_of(uow, chosen, resident)
     text = ballot_text(chosen, phase, eligible, areas, resident.locale, settings)
     markup = ballot_keyboard(chosen, choices, ballots.results_shown(chosen, now), resident.locale, settings)
     await show(event, text, markup, toast)
@@ -125,4 +130,4 @@ async def pick(query: CallbackQuery, callback_data: VotePick, uow: UnitOfWork, r
         await show_ballot(query, uow, resident, ballot_id, settings, now, refused_toast(error))
         return
     toast = vote_toast(method, callback_data.option, before, after)
-    await show_ballot(query, uow, resident, ballot_id, settings, now, toast)
+    await show_ballot(query, uow, resident, ballot_id, settings, now, toast, after)
