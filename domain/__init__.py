@@ -5,10 +5,14 @@ from domain.ballots import (
     hidden_groups, phase, share,
 )
 from domain.errors import DomainError, NotFound, PermissionDenied
+from domain.forums import (
+    ATTENDANCE_LABELS, ATTENDING, DEFAULT_REMINDERS, Attendance, ForumAudience, ForumPhase, QuestionStatus,
+    forum_phase,
+)
 from domain.outgoing import Buttons, Chat, Notice, Priority
 from domain.links import (
-    BALLOT_COMMAND, BALLOT_START, PROPOSAL_COMMAND, PROPOSAL_START, ballot_command, ballot_link,
-    proposal_command, proposal_link,
+    BALLOT_COMMAND, BALLOT_START, FORUM_COMMAND, FORUM_START, PROPOSAL_COMMAND, PROPOSAL_START,
+    ballot_command, ballot_link, forum_command, forum_link, proposal_command, proposal_link,
 )
 from domain.people import RESIDENT_GROUP_LABELS, RESIDENT_TYPE_LABELS, ResidentType, Role, pick_locale
 from domain.text import (
@@ -19,6 +23,8 @@ from domain.themes import (
 )
 
 __all__ = [
+    "ATTENDANCE_LABELS", "ATTENDING", "DEFAULT_REMINDERS", "Attendance", "ForumAudience", "ForumPhase",
+    "QuestionStatus", "forum_phase", "FORUM_COMMAND", "FORUM_START", "forum_command", "forum_link",
     "ALL_AREAS", "Audience", "BALLOT_COMMAND", "BALLOT_START", "ballot_command", "ballot_link", "Count", "MAX_OPTIONS", "METHOD_LABELS", "MIN_OPTIONS", "Method", "Outcome",
     "Phase", "SMALL_GROUP", "Visibility", "bar", "hidden_groups", "phase", "share", "Buttons", "Chat", "DomainError",
     "LANGUAGE_IN", "LANGUAGE_LABELS", "LANGUAGE_NAMES", "LOCALES", "N_",

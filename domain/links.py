@@ -25,3 +25,15 @@ def ballot_link(bot_username: str, ballot_id: int) -> str:
 
 def ballot_command(ballot_id: int) -> str:
     return f"/b{ballot_id}"
+
+
+FORUM_START = re.compile(r"^f(\d{1,9})$")  # t.me/<bot>?start=f3
+FORUM_COMMAND = re.compile(r"^/f(\d{1,9})(@\w+)?$")
+
+
+def forum_link(bot_username: str, forum_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=f{forum_id}"
+
+
+def forum_command(forum_id: int) -> str:
+    return f"/f{forum_id}"

@@ -7,14 +7,15 @@ from aiogram import Router
 
 from bot.telegram.commands import CommandMenu
 from handlers import (
-    ballot_admin, ballot_create, ballots, broadcasts, errors, fallback, help, moderation, profile, proposals,
-    propose, themes,
+    ballot_admin, ballot_create, ballots, broadcasts, errors, fallback, forum_create, forum_questions, forums,
+    help, moderation, profile, proposals, propose, summaries, themes,
 )
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
 FEATURES: tuple[ModuleType, ...] = (
     broadcasts, propose, moderation, themes,
     ballots, ballot_admin, ballot_create,
+    forums, forum_create, forum_questions, summaries,
     proposals, profile, help, errors, fallback)
 
 

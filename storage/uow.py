@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.areas import AreaRepository
 from storage.repositories.ballots import BallotRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.digests import DigestRepository
+from storage.repositories.forum_reminders import ForumReminderRepository
+from storage.repositories.forum_talk import ForumQuestionRepository, ForumSummaryRepository
+from storage.repositories.forums import ForumRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
@@ -36,6 +40,11 @@ class UnitOfWork:
         self.themes = ThemeRepository(self.session)
         self.conversations = ConversationRepository(self.session)
         self.ballots = BallotRepository(self.session)
+        self.forums = ForumRepository(self.session)
+        self.forum_reminders = ForumReminderRepository(self.session)
+        self.forum_questions = ForumQuestionRepository(self.session)
+        self.forum_summaries = ForumSummaryRepository(self.session)
+        self.digests = DigestRepository(self.session)
         return self
 
     async def __aexit__(

@@ -13,6 +13,9 @@ from aiogram.utils.i18n import I18n
 from bot.config import Settings
 from bot.i18n import format_count, ngettext
 from bot.notices import ballots
+from bot.notices.forum_reminders import ReminderNotices
+from bot.notices.forum_talk import TalkNotices
+from bot.notices.forums import ForumNotices
 from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
 from bot.services.ballot_counts import Results
@@ -21,31 +24,7 @@ from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Chat, No
 from storage.models import Area, Ballot, ModerationAction, Proposal, TimelineEntry
 
 
-class Notices:
-    def __init__(self, i18n: I18n, settings: Settings) -> None:
-        self.i18n = i18n
-        self.settings = settings
-
-    @property
-    def default_locale(self) -> str:
-        return self.settings.default_locale
-
-    @property
-    def staff_chat(self) -> Chat | None:
-        """The staff group that gets moderators' cards, when the city has one."""
-        if self.settings.staff_chat_id is None:
-            return None
-        return Chat(self.settings.staff_chat_id, self.settings.default_locale)
-
-    def _render(self, msgid: str, **values: object) -> Notice:
-        """msgid in every locale; a callable value is rendered per locale too."""
-        return Notice({
-            locale: self.i18n.gettext(msgid, locale=locale).format(
-                **{name: value(locale) if callable(value) else value for name, value in values.items()}
-            )
-            for locale in LOCALES
-        })
-
+class Notices(ForumNotices, ReminderNotices, TalkNotices):
     def outcome(self, proposal: Proposal, reason: str | None) -> Notice:
         title = escape(proposal.title)
         if proposal.status == Status.INITIATIVE:
@@ -112,17 +91,6 @@ class Notices:
         return Notice(texts, buttons)
 
     # --- theme votes (texts in bot/notices/ballots.py) -----------------------------------------
-
-    def _each_locale(self, text: Callable[[str], str],
-                     buttons: Callable[[str], Buttons] | None = None) -> Notice:
-        """text(locale) and buttons(locale) composed in every locale, each in its own language."""
-        texts, keyboards = {}, {}
-        for locale in LOCALES:
-            with self.i18n.context(), self.i18n.use_locale(locale):
-                texts[locale] = text(locale)
-                if buttons is not None:
-                    keyboards[locale] = buttons(locale)
-        return Notice(texts, keyboards)
 
     def _vote_buttons(self, ballot: Ballot) -> Callable[[str], Buttons]:
         return lambda locale: packed(ballots.vote_rows(ballot, locale, self.default_locale))

@@ -3,12 +3,14 @@ from storage.models.ballots import Ballot, BallotOption, Vote
 from storage.models.base import Base, utcnow
 from storage.models.core import Area, ConversationState, ProcessedUpdate, Resident, StaffRole
 from storage.models.delivery import Broadcast, Delivery, SenderLease
+from storage.models.forums import Forum, ForumQuestion, ForumReminder, ForumSummary, Rsvp
 from storage.models.proposals import (
     Follower, ModerationAction, Proposal, Report, Support, TimelineEntry,
 )
 
 __all__ = [
-    "Area", "Ballot", "BallotOption", "Base", "Broadcast", "ConversationState", "Delivery", "Follower", "ModerationAction",
+    "Area", "Ballot", "BallotOption", "Base", "Broadcast", "ConversationState", "Delivery", "Follower", "Forum", "ForumQuestion", "ForumReminder",
+    "ForumSummary", "Rsvp", "ModerationAction",
     "ProcessedUpdate", "Proposal", "Report", "Resident", "SenderLease", "StaffRole", "Support",
     "TimelineEntry", "Vote", "utcnow",
 ]

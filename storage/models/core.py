@@ -43,6 +43,10 @@ class Resident(Base):
     quiet_from: Mapped[int] = mapped_column(SmallInteger, default=21, server_default="21")
     quiet_until: Mapped[int] = mapped_column(SmallInteger, default=8, server_default="8")
     blocked_at: Mapped[datetime | None]
+    # The weekly digest, opted into: weekday (0 = Monday) and hour in the city's local time.
+    digest_weekday: Mapped[int | None] = mapped_column(SmallInteger)
+    digest_hour: Mapped[int] = mapped_column(SmallInteger, default=18, server_default="18")
+    digest_sent_at: Mapped[datetime | None]
 
     area: Mapped[Area | None] = relationship(lazy="joined")
 

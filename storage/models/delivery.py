@@ -34,6 +34,7 @@ class Broadcast(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), index=True)
     send_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # rows not sent by then are dropped (a reminder after the start)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
