@@ -15,3 +15,9 @@ class ForumOpen(CallbackData, prefix="fo"):
     """Show a forum with the viewer's RSVP."""
 
     forum: int
+
+
+class AskQuestion(CallbackData, prefix="fq"):
+    """A remote attendee starts writing a live question to a forum happening now."""
+
+    forum: int

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 
-from storage.models import Follower, Forum, Support
+from domain import ATTENDING
+from storage.models import Follower, Forum, Rsvp, Support
 from storage.repositories.base import Repository
 
 
@@ -34,3 +35,10 @@ class ForumRepository(Repository):
         statement = union(select(Follower.resident_id).where(Follower.proposal_id == theme_id),
                           select(Support.resident_id).where(Support.proposal_id == theme_id))
         return (await self.session.scalars(statement)).all()
+
+    async def attendance_counts(self, forum_id: int) -> Sequence[tuple[str, str | None, int]]:
+        """(attendance, resident type, residents) for everyone coming, in person or remotely."""
+        statement = (select(Rsvp.attendance, Rsvp.resident_type, func.count())
+                     .where(Rsvp.forum_id == forum_id, Rsvp.attendance.in_(ATTENDING))
+                     .group_by(Rsvp.attendance, Rsvp.resident_type))
+        return [tuple(row) for row in (await self.session.execute(statement)).all()]

@@ -63,3 +63,23 @@ async def test_a_draft_is_checked_before_it_becomes_a_forum(uow_factory):
             await forums.create(uow, 4242, draft(theme_id), NOTICES, CREATED)
         with pytest.raises(NotFound):
             await forums.forum(uow, 999)
+
+
+async def test_attendance_figures_hide_small_groups(uow_factory):
+    from bot.services import forum_attendance
+    from storage.models import Rsvp
+
+    forum_id = await new_forum(uow_factory)
+    residents = (await people(uow_factory, 6, "permanent", first=6000) + await people(uow_factory, 5, "holiday", first=6100)
+                 + await people(uow_factory, 2, "works", first=6200))
+    async with uow_factory() as uow:
+        for n, resident in enumerate(residents):
+            uow.session.add(Rsvp(forum_id=forum_id, resident_id=resident.id,
+                                 attendance="remote" if n % 3 == 0 else "in_person",
+                                 resident_type=resident.resident_type, responded_at=CREATED))
+        await uow.commit()
+        figures = await forum_attendance.figures(uow, await forums.forum(uow, forum_id))
+    assert (figures.in_person, figures.remote, figures.total) == (8, 5, 13)
+    # "works" (2) is too small, and hiding it alone would give it away: holiday (5) goes too
+    assert figures.by_group == {"permanent": (4, 2)} and figures.hidden == 7
+    assert forum_attendance.Figures.from_json(figures.as_json()) == figures
