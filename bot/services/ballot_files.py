@@ -3,6 +3,7 @@
 The file is read from PyYAML's node tree, so every problem names its line ("ballot.yaml line
 7: method must be single or approval"); the rules a draft must meet are `ballots.problems_of`'s,
 mapped to the line of the key they concern. Problems are in English (staff tools).
+`FileReader` and `StaffFileError` read other staff files the same way (forum_files.py).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Self, TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -44,12 +45,21 @@ E = TypeVar("E", bound=StrEnum)
 Problem = tuple[int, str]  # (line, message)
 
 
-class BallotFileError(DomainError):
-    """A ballot file that cannot become a ballot; `problems` name the file and the line each."""
+class StaffFileError(DomainError):
+    """A staff file that cannot become what it describes; `problems` name the file and the line each."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+    @classmethod
+    def located(cls, name: str, problems: Sequence[Problem]) -> Self:
+        in_order = sorted(problems, key=lambda problem: problem[0])
+        return cls([f"{name} line {line}: {message}" for line, message in in_order])
+
+
+class BallotFileError(StaffFileError):
+    """A ballot file that cannot become a ballot."""
 
 
 @dataclass(frozen=True)
@@ -63,16 +73,11 @@ class BallotFile:
     lines: dict[str, int]  # a key, or "option N", → its line
 
     def error(self, problems: Sequence[Problem]) -> BallotFileError:
-        return _error(self.name, problems)
+        return BallotFileError.located(self.name, problems)
 
     def line_of(self, problem: ballots.Problem) -> int:
         """The line of the key (or option) a problem of `ballots.problems_of` concerns."""
         return self.lines.get(problem.part, 1)
-
-
-def _error(name: str, problems: Sequence[Problem]) -> BallotFileError:
-    in_order = sorted(problems, key=lambda problem: problem[0])
-    return BallotFileError([f"{name} line {line}: {message}" for line, message in in_order])
 
 
 # --- reading the file --------------------------------------------------------------------------
@@ -82,7 +87,7 @@ def read_ballot_file(path: Path, zone: ZoneInfo) -> tuple[BallotFile, list[Probl
 
     BallotFileError when it is not a YAML mapping at all.
     """
-    reader = _Reader(_root(path))
+    reader = _BallotReader(yaml_mapping(path, KEYS, BallotFileError), KEYS, REQUIRED)
     method = reader.choice("method", Method, Method.SINGLE)
     options = reader.options()
     described = BallotFile(
@@ -104,42 +109,43 @@ def read_ballot_file(path: Path, zone: ZoneInfo) -> tuple[BallotFile, list[Probl
     return described, reader.problems
 
 
-def _root(path: Path) -> MappingNode:
+def yaml_mapping(path: Path, keys: Sequence[str], error: type[StaffFileError]) -> MappingNode:
+    """The file's node tree; `error` when it is not a YAML mapping (of `keys`) at all."""
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
-        raise _error(str(path), [(1, "not UTF-8 text")]) from None
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else 1
-        raise _error(str(path), [(line, f"not valid YAML: {error.problem}")]) from None
-    except yaml.YAMLError as error:
-        raise _error(str(path), [(1, f"not valid YAML: {error}")]) from None
+        raise error.located(str(path), [(1, "not UTF-8 text")]) from None
+    except yaml.MarkedYAMLError as problem:
+        line = problem.problem_mark.line + 1 if problem.problem_mark else 1
+        raise error.located(str(path), [(line, f"not valid YAML: {problem.problem}")]) from None
+    except yaml.YAMLError as problem:
+        raise error.located(str(path), [(1, f"not valid YAML: {problem}")]) from None
     if not isinstance(root, MappingNode):
-        line = _line(root) if root else 1
-        raise _error(str(path), [(line, f"expected the keys {', '.join(KEYS)}")])
+        line = line_of(root) if root else 1
+        raise error.located(str(path), [(line, f"expected the keys {', '.join(keys)}")])
     return root
 
 
-def _line(node: Node) -> int:
+def line_of(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-class _Reader:
-    """Reads the keys of a ballot file, noting each problem with its line instead of stopping.
+class FileReader:
+    """Reads the keys of a staff file, noting each problem with its line instead of stopping.
 
     A value with a problem reads as a stand-in, so every key is checked in one pass; the file is
     refused when any problem was noted, so no stand-in is ever used.
     """
 
-    def __init__(self, root: MappingNode) -> None:
+    def __init__(self, root: MappingNode, keys: Sequence[str], required: Sequence[str]) -> None:
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
-        self.values = self.mapping(root, "", KEYS)
-        self.lines.update({key: _line(key_node) for key, (key_node, _) in self.values.items()})
-        self.problems += [(1, f"{key} is missing") for key in REQUIRED if key not in self.values]
+        self.values = self.mapping(root, "", keys)
+        self.lines.update({key: line_of(key_node) for key, (key_node, _) in self.values.items()})
+        self.problems += [(1, f"{key} is missing") for key in required if key not in self.values]
 
     def note(self, node: Node, message: str) -> None:
-        self.problems.append((_line(node), message))
+        self.problems.append((line_of(node), message))
 
     def mapping(self, node: MappingNode, what: str,
                 allowed: Sequence[str]) -> dict[str, tuple[Node, Node]]:
@@ -183,7 +189,7 @@ class _Reader:
             return None
         return kind(value)
 
-    # --- the ballot's keys -----------------------------------------------------------------
+    # --- the file's keys -------------------------------------------------------------------
 
     def value(self, key: str) -> Node | None:
         return self.values[key][1] if key in self.values else None
@@ -208,7 +214,7 @@ class _Reader:
     def codes(self, key: str) -> list[tuple[str, int]]:
         node = self.value(key)
         items = [] if node is None else self.sequence(node, key)
-        return [(self.text(item, f"each of {key}"), _line(item)) for item in items]
+        return [(self.text(item, f"each of {key}"), line_of(item)) for item in items]
 
     def texts(self, key: str) -> dict[str, str]:
         node = self.value(key)
@@ -233,6 +239,8 @@ class _Reader:
                             f'not {written!r}')
             return UNREAD
 
+
+class _BallotReader(FileReader):
     def options(self) -> list[OptionDraft]:
         node = self.value("options")
         items = [] if node is None else self.sequence(node, "options")
@@ -240,7 +248,7 @@ class _Reader:
 
     def option(self, node: Node, number: int) -> OptionDraft:
         what = f"option {number}"
-        self.lines[what] = _line(node)
+        self.lines[what] = line_of(node)
         if not isinstance(node, MappingNode):
             self.note(node, f"{what} must be a theme (theme: 12) or a text per language "
                             f"({', '.join(LOCALES)})")

@@ -70,6 +70,8 @@ def configure_logging(level: str) -> None:
 
 def main() -> None:
     # Importing the modules registers their commands.
-    from foorumi.cli import areas, broadcast, db, demo, proposal, run, staff, theme, vote  # noqa: F401
+    from foorumi.cli import (  # noqa: F401
+        areas, broadcast, db, demo, forum, proposal, run, staff, theme, vote,
+    )
 
     app()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,9 +58,9 @@ def create(
         for problem in error.problems:
             typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    opens, closes = _local(ballot.opens_at, config.zone), _local(ballot.closes_at, config.zone)
+    opens, closes = local_time(ballot.opens_at, config.zone), local_time(ballot.closes_at, config.zone)
     typer.echo(f"ballot {ballot.id} opens {opens} and closes {closes} ({config.timezone})")
-    typer.echo(f"link: {_link(config, bot_username, ballot.id)}")
+    typer.echo(f"link: {deep_link(config, bot_username, ballot_link, ballot_command, ballot.id)}")
 
 
 @vote_app.command("list")
@@ -88,7 +89,7 @@ async def _listed(uow: UnitOfWork, ballot: Ballot, config: Settings, now: dateti
         voters = await uow.ballots.voters(ballot.id)
     question, _ = localized_text(ballot.question, config.default_locale, config.default_locale)
     return "\t".join((str(ballot.id), ballots.phase_of(ballot, now),
-                      _local(ballot.opens_at, config.zone), _local(ballot.closes_at, config.zone),
+                      local_time(ballot.opens_at, config.zone), local_time(ballot.closes_at, config.zone),
                       str(voters), question))
 
 
@@ -145,8 +146,10 @@ def qr(
     typer.echo(f"{path}: {link}")
 
 
-def _link(config: Settings, bot_username: str | None, ballot_id: int) -> str:
-    """The deep link when the bot's username is known (--bot, or Telegram), else the /b command."""
+def deep_link(config: Settings, bot_username: str | None, link: Callable[[str, int], str],
+              command: Callable[[int], str], target_id: int) -> str:
+    """The deep link when the bot's username is known (--bot, or Telegram), else the command
+    (/b7, /f3) that opens the same in the bot."""
     if bot_username is None and config.bot_token is not None:
         try:
             bot_username = run_async(lambda: username_of_bot(config))
@@ -154,9 +157,9 @@ def _link(config: Settings, bot_username: str | None, ballot_id: int) -> str:
             typer.secho(f"warning: could not ask Telegram for the bot's username ({error})",
                         err=True)
     if not bot_username:
-        return ballot_command(ballot_id)
-    return ballot_link(bot_username.lstrip("@"), ballot_id)
+        return command(target_id)
+    return link(bot_username.lstrip("@"), target_id)
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> str:
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
