@@ -394,14 +394,28 @@ async def send_document(state: SandboxState, p: Params) -> dict:
     )
 
 
-@method("sendLocation")
-async def send_location(state: SandboxState, p: Params) -> dict:
-    chat = find_chat(state, p)
+def location_of(p: Params) -> dict:
     latitude, longitude = p.float("latitude"), p.float("longitude")
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise bad_request("wrong latitude or longitude")
-    location = {"latitude": latitude, "longitude": longitude}
-    return send(state, p, "sendLocation", chat, None, None, {"location": location})
+    return {"latitude": latitude, "longitude": longitude}
+
+
+@method("sendLocation")
+async def send_location(state: SandboxState, p: Params) -> dict:
+    chat = find_chat(state, p)
+    return send(state, p, "sendLocation", chat, None, None, {"location": location_of(p)})
+
+
+@method("sendVenue")
+async def send_venue(state: SandboxState, p: Params) -> dict:
+    chat = find_chat(state, p)
+    location = location_of(p)
+    title, address = p.str("title"), p.str("address")
+    if not title or not address:
+        raise bad_request("venue title and address must be non-empty")
+    venue = {"location": location, "title": title, "address": address}
+    return send(state, p, "sendVenue", chat, None, None, {"location": location, "venue": venue})
 
 
 @method("copyMessage")

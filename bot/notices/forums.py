@@ -35,17 +35,34 @@ def invitation_text(forum: Forum, locale: str, settings: Settings) -> str:
         title_of(forum, locale, settings.default_locale),
         escape(description) + only_in(used, locale),
         when_and_where(forum, locale, settings),
-        _("Will you come? More: /f{id}").format(id=forum.id),
+        _("Will you come? More: /f{id}").format(id="…" if forum.id is None else forum.id),  # … in a preview
     ])
 
 
-def rsvp_rows(forum: Forum) -> list[list[Button]]:
-    """In person and (when it has a link) remotely on one row, not coming below them."""
+def rsvp_rows(forum: Forum, chosen: Attendance | None = None, full: bool = False,
+              started: bool = False) -> list[list[Button]]:
+    """In person and (when it has a link) remotely on one row, not coming below them; the reader's
+    answer ticked. A full room offers its waiting list instead of a seat to those without one,
+    and once the forum has started no seat is offered."""
     def button(attendance: Attendance) -> Button:
-        return _(ATTENDANCE_LABELS[attendance]), RsvpPick(forum=forum.id, attendance=attendance)
+        tick = "✅ " if attendance == chosen else ""
+        return tick + _(ATTENDANCE_LABELS[attendance]), RsvpPick(forum=forum.id, attendance=attendance)
 
-    coming = [button(Attendance.IN_PERSON)] + ([button(Attendance.REMOTE)] if forum.remote_url else [])
+    seated = chosen == Attendance.IN_PERSON
+    coming = [] if started and not seated else [
+        button(Attendance.WAITING if full and not seated else Attendance.IN_PERSON)]
+    if forum.remote_url:
+        coming.append(button(Attendance.REMOTE))
     return [coming, [button(Attendance.NOT_COMING)]]
+
+
+def seat_text(forum: Forum, locale: str, settings: Settings) -> str:
+    return "\n\n".join([
+        _("🎉 <b>A seat freed up for you</b> – you are now coming in person:"),
+        title_of(forum, locale, settings.default_locale),
+        when_and_where(forum, locale, settings),
+        _("Add it to your calendar or change your RSVP: /f{id}").format(id=forum.id),
+    ])
 
 
 class ForumNotices(Composer):
@@ -53,3 +70,7 @@ class ForumNotices(Composer):
         """A forum announced: what, when and where, with the RSVP buttons."""
         return self._each_locale(lambda locale: invitation_text(forum, locale, self.settings),
                                  lambda locale: packed(rsvp_rows(forum)))
+
+    def forum_seat(self, forum: Forum) -> Notice:
+        """To the resident on the waiting list whom a seat given up went to."""
+        return self._each_locale(lambda locale: seat_text(forum, locale, self.settings))

@@ -267,7 +267,10 @@ function messageBody(message) {
       el("a", { href: message.download_url, download: doc.file_name || "document" },
         `${doc.file_name || t("document")}${size}`)));
   }
-  if (message.location) {
+  if (message.venue) {
+    parts.push(el("div", { class: "document" }, icon(PIN_ICON),
+      el("b", {}, message.venue.title), ` · ${message.venue.address}`));
+  } else if (message.location) {
     const { latitude, longitude } = message.location;
     parts.push(el("div", { class: "document" }, icon(PIN_ICON), t("location", `${latitude.toFixed(4)}, ${longitude.toFixed(4)}`)));
   }

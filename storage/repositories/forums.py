@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select, union, update
 
-from domain import ATTENDING
+from domain import ATTENDING, Attendance
 from storage.models import Follower, Forum, Rsvp, Support
 from storage.repositories.base import Repository
 
@@ -21,7 +21,15 @@ class ForumRepository(Repository):
         return await self.session.get(Forum, forum_id)
 
     async def lock(self, forum_id: int) -> Forum | None:
-        """The forum, locked until commit on PostgreSQL (SQLite writers take turns anyway)."""
+        """The forum, re-read and locked until commit, so what is counted next stays true until then.
+
+        PostgreSQL locks the row. SQLite runs reads outside a transaction until the first write,
+        so an idle write first takes the writers' turn (see storage/db.py) and opens the transaction.
+        """
+        if self.session.get_bind().dialect.name == "sqlite":
+            await self.session.execute(update(Forum).where(Forum.id == forum_id)
+                                       .values(announced_at=Forum.announced_at)
+                                       .execution_options(synchronize_session=False))
         return await self.session.get(Forum, forum_id, with_for_update=True, populate_existing=True)
 
     async def upcoming(self, now: datetime, offset: int, limit: int) -> Sequence[Forum]:
@@ -42,3 +50,24 @@ class ForumRepository(Repository):
                      .where(Rsvp.forum_id == forum_id, Rsvp.attendance.in_(ATTENDING))
                      .group_by(Rsvp.attendance, Rsvp.resident_type))
         return [tuple(row) for row in (await self.session.execute(statement)).all()]
+
+    # --- RSVPs ---------------------------------------------------------------------------------
+
+    async def rsvp_of(self, forum_id: int, resident_id: int) -> Rsvp | None:
+        return await self.session.get(Rsvp, (forum_id, resident_id), populate_existing=True)
+
+    async def save_rsvp(self, rsvp: Rsvp) -> None:
+        self.session.add(rsvp)
+        await self.session.flush()
+
+    async def headcount(self, forum_id: int) -> dict[str, int]:
+        """How many residents gave each answer: {attendance: residents}."""
+        statement = (select(Rsvp.attendance, func.count()).where(Rsvp.forum_id == forum_id)
+                     .group_by(Rsvp.attendance))
+        return {attendance: count for attendance, count in (await self.session.execute(statement)).all()}
+
+    async def first_waiting(self, forum_id: int) -> Rsvp | None:
+        """Who has waited longest for a seat."""
+        statement = (select(Rsvp).where(Rsvp.forum_id == forum_id, Rsvp.attendance == Attendance.WAITING)
+                     .order_by(Rsvp.responded_at, Rsvp.resident_id).limit(1))
+        return await self.session.scalar(statement)

@@ -218,6 +218,14 @@ async def test_location_and_chat_action(bot, client, people):
     assert event["action"] == "typing"
 
 
+async def test_venue(bot, people):
+    sent = await bot.send_venue(people.aino, 61.6886, 27.2723, "Mikkelin pääkirjasto", "Mikaeli-sali")
+    assert (sent.venue.title, sent.venue.address, sent.location.latitude) == (
+        "Mikkelin pääkirjasto", "Mikaeli-sali", 61.6886)
+    with pytest.raises(TelegramBadRequest, match="title and address"):
+        await bot.send_venue(people.aino, 61.6886, 27.2723, "", "Mikaeli-sali")
+
+
 async def test_copy_message(bot, people):
     original = await bot.send_message(people.aino, "<b>Tiedote</b>", parse_mode="HTML")
     copied = await bot.copy_message(people.sven, people.aino, original.message_id)
