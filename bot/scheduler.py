@@ -5,17 +5,26 @@ from it at start (e.g. a broadcast scheduled for later), so nothing is lost on r
 """
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
-from bot.services import ballots
+from bot.outbox.sender import holder_id
+from bot.services import ballots, digest, forum_reminders
+from storage.repositories.outbox import LeaseResult
 from storage.uow import UnitOfWorkFactory
 
+log = logging.getLogger(__name__)
+
 UPDATE_MEMORY = timedelta(days=2)
-BALLOT_TICK = 10  # seconds: ballots open and close at most this late, whoever created them
+TICK = 10  # seconds: what comes due (a ballot closing, a reminder) is done at most this late
+LEASE = "scheduler"  # in sender_leases, beside the outbox sender's
+LEASE_TTL = 30  # seconds: a dead holder's work is taken over this soon
 
 
 def create_scheduler(zone: ZoneInfo) -> AsyncIOScheduler:
@@ -31,26 +40,68 @@ def add_housekeeping(scheduler: AsyncIOScheduler, uow_factory: UnitOfWorkFactory
     scheduler.add_job(forget_old_updates, "interval", hours=1, id="forget-old-updates", replace_existing=True)
 
 
-class BallotClock:
-    """Opens (announces) and closes ballots when their time comes, exactly once each.
+class Notices(ballots.Notices, forum_reminders.Notices, digest.Notices, Protocol):
+    """Everything the clock's work announces."""
 
-    Runs at start – so a closing time that passed while the bot was down is caught up – and
-    every BALLOT_TICK seconds, which also finds ballots made from the shell or by another bot
-    process. Several processes may tick at once: the store lets exactly one of them act.
+
+@dataclass(frozen=True)
+class Work:
+    """What one tick did: ballots announced and closed, residents reminded and sent a digest."""
+
+    announced: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    reminded: int = 0
+    digests: int = 0
+
+
+class Clockwork:
+    """The work that comes due with time: ballots open and close, forum reminders, weekly digests.
+
+    Every bot process ticks it at start – so what came due while the bot was down is caught up –
+    and every TICK seconds, but only one process at a time does the work: the holder of the
+    database lease "scheduler", renewed by each of its ticks. When the holder dies its lease runs
+    out after LEASE_TTL seconds and the next process to tick takes it over. The store guards each
+    piece of work too (a conditional update, a primary key), so not even two holders at once – a
+    holder stalled past its lease – could announce, remind or send a digest twice.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: ballots.Notices) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: Notices, zone: ZoneInfo,
+                 holder: str | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.notices = notices
+        self.zone = zone
+        self.holder = holder or holder_id(self)
+        self.holding = False
 
-    async def tick(self) -> tuple[list[int], list[int]]:
-        """(ballots announced, ballots closed) now."""
+    async def tick(self) -> Work | None:
+        """Do what is due now; None when another process holds the lease (and does it)."""
+        now = self.clock.now()
         async with self.uow_factory() as uow:
-            announced = await ballots.announce_due(uow, self.notices, self.clock.now())
-            closed = await ballots.close_due(uow, self.notices, self.clock.now())
-        return announced, closed
+            held = await uow.outbox.hold_lease(LEASE, self.holder, now, now + timedelta(seconds=LEASE_TTL))
+            await uow.commit()
+        self.holding = held is not LeaseResult.LOST
+        if not self.holding:
+            return None
+        if held is LeaseResult.ACQUIRED:
+            log.info("clockwork %s took the scheduler lease", self.holder)
+        async with self.uow_factory() as uow:
+            return Work(
+                announced=await ballots.announce_due(uow, self.notices, now),
+                closed=await ballots.close_due(uow, self.notices, now),
+                reminded=await forum_reminders.queue_due(uow, self.notices, now, self.zone),
+                digests=await digest.send_due(uow, self.notices, now, self.zone),
+            )
+
+    async def release(self) -> None:
+        """Give the lease up (the process is stopping): another process takes over at its next tick."""
+        if not self.holding:
+            return
+        self.holding = False
+        async with self.uow_factory() as uow:
+            await uow.outbox.release_lease(LEASE, self.holder)
+            await uow.commit()
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
-        scheduler.add_job(self.tick, "interval", seconds=BALLOT_TICK, id="ballot-clock",
+        scheduler.add_job(self.tick, "interval", seconds=TICK, id="clockwork",
                           replace_existing=True, max_instances=1)

@@ -33,7 +33,7 @@ from bot.outbox.progress import ProgressReporter
 from bot.outbox.render import Renderer
 from bot.outbox.sender import OutboxSender, SenderConfig
 from bot.ratelimit import BulkBudget, RateLimiter
-from bot.scheduler import BallotClock, add_housekeeping, create_scheduler
+from bot.scheduler import Clockwork, add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
 from bot.telegram.middlewares import OneAtATime, ResidentI18nMiddleware, UpdateContextMiddleware
@@ -86,7 +86,7 @@ class App:
     core: Core
     commands: CommandMenu
     scheduler: AsyncIOScheduler
-    ballot_clock: BallotClock
+    clockwork: Clockwork
     limiter: RateLimiter
     dispatcher: Dispatcher
     bot: Bot
@@ -122,6 +122,7 @@ class App:
             await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.clockwork.release()  # another process takes the clock's work over at once
         if self.outbox_task:
             self.outbox.stop()  # finishes and records the messages in flight, then releases the lease
             await asyncio.wait([self.outbox_task])
@@ -169,11 +170,11 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
 
     scheduler = create_scheduler(settings.zone)
     add_housekeeping(scheduler, uow_factory, clock)
-    ballot_clock = BallotClock(uow_factory, clock, core.notices)
-    ballot_clock.schedule(scheduler)
+    clockwork = Clockwork(uow_factory, clock, core.notices, settings.zone)
+    clockwork.schedule(scheduler)
     outbox = _outbox(settings, bot, uow_factory, clock, i18n, scheduler)
     dispatcher["sender"] = outbox
-    return App(core, commands, scheduler, ballot_clock, limiter, dispatcher, bot, outbox)
+    return App(core, commands, scheduler, clockwork, limiter, dispatcher, bot, outbox)
 
 
 def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock: Clock, i18n: I18n,
@@ -220,7 +221,7 @@ async def start(app: App) -> None:
     async with app.uow_factory() as uow:
         await staff.ensure_admins(uow, app.settings.admin_ids)
     await register_commands(app.bot, app.i18n, app.commands.residents)
-    await app.ballot_clock.tick()  # what came due while the bot was down
+    await app.clockwork.tick()  # what came due while the bot was down
     app.scheduler.start()
     app.outbox_task = asyncio.create_task(app.outbox.run(), name="outbox-sender")
 

@@ -10,14 +10,17 @@ from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
 from bot.i18n import N_, _
-from bot.services import areas, outbox, residents
+from bot.services import areas, digest, outbox, residents
 from bot.telegram.commands import CommandMenu
-from domain import WHOLE_CITY
+from domain import WHOLE_CITY, NotFound
 from handlers import help as help_
 from handlers.profile_views import (
     SKIP,
     AreaPage,
     AreaPick,
+    DIGEST_OFF,
+    DigestDay,
+    DigestPick,
     Flow,
     LanguagePick,
     QuietPick,
@@ -26,6 +29,10 @@ from handlers.profile_views import (
     TypePick,
     area_keyboard,
     area_prompt,
+    digest_days_keyboard,
+    digest_hours_keyboard,
+    digest_hours_prompt,
+    digest_prompt,
     language_keyboard,
     language_prompt,
     quiet_hours_keyboard,
@@ -98,6 +105,8 @@ async def settings_part(
             await show_areas(query, uow, resident, 0, Flow.SETTINGS)
         case SettingsPart.QUIET:
             await show(query, quiet_hours_prompt(), quiet_hours_keyboard(resident, outbox.QUIET_CHOICES))
+        case SettingsPart.DIGEST:
+            await show(query, digest_prompt(), digest_days_keyboard(resident))
         case SettingsPart.CLOSE:
             await show(query, settings_text(resident).rsplit("\n\n", 1)[0], None)
         case SettingsPart.OVERVIEW:
@@ -109,6 +118,28 @@ async def pick_quiet_hours(
     query: CallbackQuery, callback_data: QuietPick, resident: Resident, uow: UnitOfWork, clock: Clock
 ) -> None:
     await outbox.set_quiet_hours(uow, resident, callback_data.start, callback_data.end, clock.now())
+    await show(query, settings_text(resident), settings_keyboard())
+
+
+@router.callback_query(DigestDay.filter(F.weekday == DIGEST_OFF))
+async def turn_digest_off(query: CallbackQuery, resident: Resident, uow: UnitOfWork) -> None:
+    await digest.turn_off(uow, resident)
+    await show(query, settings_text(resident), settings_keyboard())
+
+
+@router.callback_query(DigestDay.filter())
+async def pick_digest_day(query: CallbackQuery, callback_data: DigestDay, resident: Resident) -> None:
+    if not 0 <= callback_data.weekday <= 6:
+        raise NotFound("no such weekday")
+    await show(query, digest_hours_prompt(callback_data.weekday),
+               digest_hours_keyboard(resident, callback_data.weekday, digest.HOURS))
+
+
+@router.callback_query(DigestPick.filter())
+async def pick_digest_hour(
+    query: CallbackQuery, callback_data: DigestPick, resident: Resident, uow: UnitOfWork, clock: Clock
+) -> None:
+    await digest.choose(uow, resident, callback_data.weekday, callback_data.hour, clock.now())
     await show(query, settings_text(resident), settings_keyboard())
 
 

@@ -6,8 +6,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
+from babel.dates import get_day_names
 
-from bot.i18n import _
+from bot.i18n import _, babel_locale
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import (
     LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, WHOLE_CITY, ResidentType,
@@ -15,6 +16,7 @@ from domain import (
 from storage.models import Area, Resident
 
 SKIP = -1
+DIGEST_OFF = -1
 
 
 class Flow(StrEnum):
@@ -47,6 +49,7 @@ class SettingsPart(StrEnum):
     TYPE = "type"
     AREA = "area"
     QUIET = "quiet"
+    DIGEST = "digest"
     CLOSE = "close"
     OVERVIEW = "overview"
 
@@ -58,6 +61,15 @@ class SettingsOpen(CallbackData, prefix="set"):
 class QuietPick(CallbackData, prefix="quiet"):
     start: int
     end: int
+
+
+class DigestDay(CallbackData, prefix="digestday"):
+    weekday: int  # 0 = Monday; DIGEST_OFF turns the digest off
+
+
+class DigestPick(CallbackData, prefix="digest"):
+    weekday: int
+    hour: int
 
 
 def language_prompt() -> str:
@@ -134,15 +146,32 @@ def describe_quiet_hours(start: int, end: int) -> str:
     return f"{start:02d}–{end:02d}"
 
 
+def weekday_names() -> dict[int, str]:
+    """Monday (0) to Sunday in the current language, as Babel names them."""
+    return get_day_names("wide", context="stand-alone", locale=babel_locale())
+
+
+def hour_label(hour: int) -> str:
+    return f"{hour}.00"
+
+
+def describe_digest(resident: Resident) -> str:
+    if resident.digest_weekday is None:
+        return _("off")
+    return _("every {weekday} at {time}").format(weekday=weekday_names()[resident.digest_weekday],
+                                           time=hour_label(resident.digest_hour))
+
+
 def settings_text(resident: Resident) -> str:
     return _(
         "<b>Your settings</b>\n\nLanguage: {language}\nWho you are: {resident_type}\n"
-        "Area: {area}\nQuiet hours: {quiet}\n\nWhat would you like to change?"
+        "Area: {area}\nQuiet hours: {quiet}\nWeekly digest: {digest}\n\nWhat would you like to change?"
     ).format(
         language=_(LANGUAGE_LABELS[resident.locale]),
         resident_type=describe_type(resident),
         area=describe_area(resident),
         quiet=describe_quiet_hours(resident.quiet_from, resident.quiet_until),
+        digest=describe_digest(resident),
     )
 
 
@@ -163,6 +192,36 @@ def quiet_hours_keyboard(resident: Resident, choices: Sequence[tuple[int, int]])
     return inline_keyboard([*(buttons[i:i + 2] for i in range(0, len(buttons), 2)), back_row(Flow.SETTINGS)])
 
 
+def digest_prompt() -> str:
+    return _(
+        "📰 <b>Weekly digest</b>\n\nOnce a week, one message with what is new: proposals in your area, "
+        "open votes, upcoming forums and new forum summaries – and none when nothing is new. "
+        "Which day would you like it?"
+    )
+
+
+def digest_days_keyboard(resident: Resident) -> InlineKeyboardMarkup:
+    names = weekday_names()
+    buttons = [(("✓ " if day == resident.digest_weekday else "") + names[day].capitalize(), DigestDay(weekday=day))
+               for day in range(7)]
+    off = ("✓ " if resident.digest_weekday is None else "") + _("No digest")
+    rows = [buttons[0:3], buttons[3:6], [buttons[6], (off, DigestDay(weekday=DIGEST_OFF))]]
+    return inline_keyboard([*rows, back_row(Flow.SETTINGS)])
+
+
+def digest_hours_prompt(weekday: int) -> str:
+    return _("📰 <b>Weekly digest</b> every {weekday} – at what time? The times are the city's local time."
+             ).format(weekday=weekday_names()[weekday])
+
+
+def digest_hours_keyboard(resident: Resident, weekday: int, hours: Sequence[int]) -> InlineKeyboardMarkup:
+    chosen = resident.digest_hour if resident.digest_weekday == weekday else None
+    buttons = [(("✓ " if hour == chosen else "") + hour_label(hour), DigestPick(weekday=weekday, hour=hour))
+               for hour in hours]
+    back = [(_("‹ Back"), SettingsOpen(part=SettingsPart.DIGEST))]
+    return inline_keyboard([buttons[0:3], buttons[3:], back])
+
+
 def settings_keyboard() -> InlineKeyboardMarkup:
     return inline_keyboard([
         [
@@ -172,6 +231,7 @@ def settings_keyboard() -> InlineKeyboardMarkup:
         ],
         [
             (_("🌙 Quiet hours"), SettingsOpen(part=SettingsPart.QUIET)),
-            (_("✅ Done"), SettingsOpen(part=SettingsPart.CLOSE)),
+            (_("📰 Weekly digest"), SettingsOpen(part=SettingsPart.DIGEST)),
         ],
+        [(_("✅ Done"), SettingsOpen(part=SettingsPart.CLOSE))],
     ])

@@ -47,6 +47,11 @@ LEASE = "outbox"
 RETRYABLE = (TelegramRetryAfter, TelegramNetworkError, TelegramServerError)
 
 
+def holder_id(owner: object) -> str:
+    """Who holds a database lease: this host, process and object (unique among the bot's processes)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{id(owner):x}"
+
+
 @dataclass(frozen=True)
 class SenderConfig:
     paid: bool = False
@@ -80,7 +85,7 @@ class OutboxSender:
         self.renderer = renderer
         self.zone = zone
         self.config = config
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.holder = holder or holder_id(self)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -185,19 +190,27 @@ class OutboxSender:
         return claims, more
 
     async def _sendable(self, uow: Any, broadcast: Broadcast, rows: list[Claim], now: datetime) -> list[Claim]:
-        """Rows to send now; non-urgent rows of residents in their quiet hours wait until they end."""
-        if broadcast.urgent:
-            return rows
-        sendable = []
+        """Rows to send now; non-urgent rows of residents in their quiet hours wait until they end.
+
+        A row that could only go at or after its broadcast's `expires_at` (a forum reminder once
+        the forum has started) is dropped instead: cancelled, with the error "expired".
+        """
+        sendable, expired = [], []
         waiting: dict[datetime, list[int]] = {}
         for row in rows:
-            ends = quiet_hours_end(now, self.zone, row.quiet_from, row.quiet_until)
-            if ends is None:
+            ends = None if broadcast.urgent else quiet_hours_end(now, self.zone, row.quiet_from, row.quiet_until)
+            if broadcast.expires_at is not None and (ends or now) >= broadcast.expires_at:
+                expired.append(row.delivery_id)
+            elif ends is None:
                 sendable.append(row)
             else:
                 waiting.setdefault(ends, []).append(row.delivery_id)
         for ends, ids in waiting.items():
             await uow.outbox.defer(ids, ends)
+        if expired:
+            await uow.outbox.expire(broadcast.id, expired, now)
+            log.info("broadcast %s (%s): %s messages dropped, they could not arrive before %s",
+                     broadcast.id, broadcast.kind, len(expired), broadcast.expires_at)
         return sendable
 
     async def _hold_lease(self, uow: Any, now: datetime) -> bool:

@@ -39,6 +39,7 @@ async def enqueue(
     subject: str | None = None,
     created_by: int | None = None,
     send_at: datetime | None = None,
+    expires_at: datetime | None = None,
     media: tuple[str, str] | None = None,
 ) -> int:
     """Put one message for every recipient into the outbox; returns the broadcast id.
@@ -46,14 +47,16 @@ async def enqueue(
     `recipients` is an Audience filter, explicit resident ids (Resident.id; residents who
     blocked the bot are left out) or chats that are no resident (the staff group). `subject`
     names what the message is about (e.g. "proposal:12") so its copies can be found later.
-    `media` is (kind, Telegram file_id) with kind "photo" or "document". Does NOT commit.
+    `media` is (kind, Telegram file_id) with kind "photo" or "document". A message that cannot
+    reach a resident before `expires_at` (quiet hours, the bot down) is dropped instead of sent
+    late. Does NOT commit.
     """
     texts = check_texts(notice.texts, media)
     when = send_at or now
     broadcast = await uow.outbox.create(
         kind=kind, texts=texts, buttons=notice.buttons or None, priority=int(priority),
-        subject=subject, urgent=urgent, created_by=created_by, send_at=when, created_at=now,
-        status="scheduled", media_kind=media[0] if media else None,
+        subject=subject, urgent=urgent, created_by=created_by, send_at=when, expires_at=expires_at,
+        created_at=now, status="scheduled", media_kind=media[0] if media else None,
         media_file_id=media[1] if media else None,
         audience=recipients.as_json() if isinstance(recipients, Audience) else None,
     )

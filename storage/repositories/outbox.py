@@ -176,6 +176,15 @@ class OutboxRepository(Repository):
                 update(Delivery).where(Delivery.id.in_(chunk)).values(not_before=until)
             )
 
+    async def expire(self, broadcast_id: int, delivery_ids: Sequence[int], now: datetime) -> None:
+        """Rows of a broadcast that can no longer be sent in time: cancelled, with the error "expired"."""
+        for chunk in _chunks(delivery_ids):
+            await self.session.execute(
+                update(Delivery).where(Delivery.id.in_(chunk)).values(status="cancelled", error="expired")
+            )
+        await self._count(Counter({(broadcast_id, "cancelled"): len(delivery_ids)}))
+        await self.finish_completed([broadcast_id], now)
+
     async def requeue_in_flight(self) -> int:
         """Rows a crashed sender had claimed go back to pending (they may have been delivered)."""
         result = await self.session.execute(

@@ -436,7 +436,7 @@ async def tied_vote(app, clock) -> tuple[int, int, int]:
     await vote(app, voters[:1], ballot_id, 0)
     await vote(app, voters[1:], ballot_id, 1)
     clock.advance(8 * 24 * 3600)
-    await app.ballot_clock.tick()
+    await app.clockwork.tick()
     return ballot_id, first, second
 
 

@@ -24,12 +24,13 @@ async def test_settings_show_and_change_area(harness, app, city):
     [call] = await harness.say(AINO, "/settings")
     assert call.text == (
         "<b>Asetuksesi</b>\n\nKieli: suomi\nKuka olet: 🌲 Vapaa-ajan asukas\nAlue: Koko kaupunki\n"
-        "Hiljainen aika: 21–08\n\n"
+        "Hiljainen aika: 21–08\nViikkokooste: ei käytössä\n\n"
         "Mitä haluaisit muuttaa?"
     )
     assert call.keyboard == [
         [("🌐 Kieli", "set:language"), ("👤 Kuka olen", "set:type"), ("📍 Alue", "set:area")],
-        [("🌙 Hiljainen aika", "set:quiet"), ("✅ Valmis", "set:close")],
+        [("🌙 Hiljainen aika", "set:quiet"), ("📰 Viikkokooste", "set:digest")],
+        [("✅ Valmis", "set:close")],
     ]
     edit, _ = await harness.press(AINO, "set:area")
     # No Skip in settings: Back to the overview instead.
@@ -40,10 +41,11 @@ async def test_settings_show_and_change_area(harness, app, city):
     assert (await resident_of(app, AINO)).area.code == "keskusta"
 
     edit, _ = await harness.press(AINO, "set:close")
-    assert edit.text.endswith("Alue: Keskusta\nHiljainen aika: 21–08") and edit.keyboard == []
+    assert edit.text.endswith("Alue: Keskusta\nHiljainen aika: 21–08\nViikkokooste: ei käytössä")
+    assert edit.keyboard == []
 
 
-@pytest.mark.parametrize("part", ["language", "type", "area", "quiet"])
+@pytest.mark.parametrize("part", ["language", "type", "area", "quiet", "digest"])
 async def test_every_settings_choice_leads_back_to_the_overview_unchanged(harness, app, city, part):
     await onboard(harness, AINO, "fi")
     [overview] = await harness.say(AINO, "/settings")
@@ -51,6 +53,44 @@ async def test_every_settings_choice_leads_back_to_the_overview_unchanged(harnes
     assert choice.keyboard[-1] == [("‹ Takaisin", "set:overview")]
     back, _ = await harness.press(AINO, "set:overview")
     assert (back.text, back.keyboard) == (overview.text, overview.keyboard)
+
+
+async def test_the_weekly_digest_is_chosen_in_settings_day_then_hour_and_turned_off(harness, app, clock):
+    await onboard(harness, AINO, "fi")
+    days, _ = await harness.press(AINO, "set:digest")
+    assert days.text.startswith("📰 <b>Viikkokooste</b>\n\nKerran viikossa yksi viesti")
+    assert days.keyboard == [
+        [("Maanantai", "digestday:0"), ("Tiistai", "digestday:1"), ("Keskiviikko", "digestday:2")],
+        [("Torstai", "digestday:3"), ("Perjantai", "digestday:4"), ("Lauantai", "digestday:5")],
+        [("Sunnuntai", "digestday:6"), ("✓ Ei viikkokoostetta", "digestday:-1")],
+        [("‹ Takaisin", "set:overview")],
+    ]
+    hours, _ = await harness.press(AINO, "digestday:4")
+    assert hours.text.startswith("📰 <b>Viikkokooste</b> joka perjantai – mihin aikaan?")
+    assert hours.keyboard == [
+        [("7.00", "digest:4:7"), ("9.00", "digest:4:9"), ("12.00", "digest:4:12")],
+        [("15.00", "digest:4:15"), ("18.00", "digest:4:18"), ("20.00", "digest:4:20")],
+        [("‹ Takaisin", "set:digest")],
+    ]
+    overview, _ = await harness.press(AINO, "digest:4:9")
+    assert "Viikkokooste: joka perjantai klo 9.00" in overview.text
+    resident = await resident_of(app, AINO)
+    assert (resident.digest_weekday, resident.digest_hour, resident.digest_sent_at) == (4, 9, clock.now())
+
+    days, _ = await harness.press(AINO, "set:digest")
+    assert days.keyboard[1][1] == ("✓ Perjantai", "digestday:4")
+    hours, _ = await harness.press(AINO, "digestday:4")
+    assert hours.keyboard[0][1] == ("✓ 9.00", "digest:4:9")
+    overview, _ = await harness.press(AINO, "digestday:-1")
+    assert "Viikkokooste: ei käytössä" in overview.text
+    assert (await resident_of(app, AINO)).digest_weekday is None
+
+
+@pytest.mark.parametrize("forged", ["digestday:9", "digest:7:9", "digest:1:24"])
+async def test_a_forged_digest_button_changes_nothing(harness, app, forged):
+    await onboard(harness, AINO, "fi")
+    await harness.press(AINO, forged)
+    assert (await resident_of(app, AINO)).digest_weekday is None
 
 
 async def test_language_command_switches_language(harness, app):
@@ -136,7 +176,10 @@ async def test_staff_section_of_help_only_for_staff(harness, app):
         "/broadcasts – Recent broadcasts and their progress\n"
         "/moderation – Proposals waiting for a moderator\n"
         "/ballots – Theme votes: who took part, reminders and results\n"
-        "/newballot – Create a theme vote"
+        "/newballot – Create a theme vote\n"
+        "/newforum – Create a forum\n"
+        "/next – The host's next question (in the staff group)\n"
+        "/summary – Publish a forum's summary"
     )
 
 
