@@ -158,15 +158,18 @@ async def submit(
 
 async def request_review(uow: UnitOfWork, proposal: Proposal, notices: Notices, now: datetime) -> None:
     """The moderators' card goes to the staff group, or to every moderator when there is none."""
-    if notices.staff_chat is not None:
-        recipients = [notices.staff_chat]
-    else:
-        moderators = await uow.staff.holders_of({Role.MODERATOR.value, Role.ADMIN.value})
-        locales = await uow.residents.locales_of(moderators)
-        recipients = [Chat(telegram_id, locales.get(telegram_id, notices.default_locale))
-                      for telegram_id in moderators]
+    recipients = await moderator_chats(uow, notices.staff_chat, notices.default_locale)
     await outbox.enqueue(uow, recipients, notices.moderator_card(proposal), kind=CARD,
                          subject=subject_of(proposal), now=now)
+
+
+async def moderator_chats(uow: UnitOfWork, staff_chat: Chat | None, default_locale: str) -> list[Chat]:
+    """Where moderators' cards go: the staff group, or each moderator (and admin) in their language."""
+    if staff_chat is not None:
+        return [staff_chat]
+    moderators = await uow.staff.holders_of({Role.MODERATOR.value, Role.ADMIN.value})
+    locales = await uow.residents.locales_of(moderators)
+    return [Chat(telegram_id, locales.get(telegram_id, default_locale)) for telegram_id in moderators]
 
 
 def subject_of(proposal: Proposal) -> str:

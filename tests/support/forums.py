@@ -71,3 +71,42 @@ async def new_forum(uow_factory: UnitOfWorkFactory, theme_id: int | None = None,
     async with uow_factory() as uow:
         await staff.grant(uow, EDITOR, Role.EDITOR, None)
         return (await forums.create(uow, EDITOR, draft(theme_id, **changes), NOTICES, CREATED)).id
+
+
+# --- live questions and summaries (appended) ----------------------------------------------------
+
+DURING = STARTS + timedelta(minutes=30)  # the forum is live
+AFTER = ENDS + timedelta(hours=18)  # ke 5.8. klo 14.00: the summary is written
+
+
+async def rsvp(uow_factory: UnitOfWorkFactory, forum_id: int, residents: list[Resident],
+               attendance: str = "remote") -> None:
+    """RSVPs stored directly (with the resident group and area they had then)."""
+    from storage.models import Rsvp
+
+    async with uow_factory() as uow:
+        for resident in residents:
+            uow.session.add(Rsvp(forum_id=forum_id, resident_id=resident.id, attendance=attendance,
+                                 resident_type=resident.resident_type, area_id=resident.area_id,
+                                 responded_at=CREATED))
+        await uow.commit()
+
+
+STAFF_GROUP = -100500  # the staff group of handler tests run with {"staff_chat_id": STAFF_GROUP}
+
+
+def in_group(update: dict, chat_id: int = STAFF_GROUP) -> dict:
+    """A private chat's update (a message or a button pressed) moved to the staff group."""
+    message = update["message"] if "message" in update else update["callback_query"]["message"]
+    message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Foorumi staff"}
+    return update
+
+
+async def resident_of(uow_factory: UnitOfWorkFactory, telegram_id: int, locale: str = "fi",
+                      resident_type: str = "holiday") -> Resident:
+    """The resident behind a test person, with their language and resident group set."""
+    async with uow_factory() as uow:
+        resident = await residents_service.greet(uow, telegram_id, locale, CREATED)
+        resident.locale, resident.locale_confirmed, resident.resident_type = locale, True, resident_type
+        await uow.commit()
+        return resident
