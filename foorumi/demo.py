@@ -19,6 +19,7 @@ from bot.notices import Notices
 from bot.services.proposals import Draft
 from domain import PATH, Method, ResidentType, Role, Status, Visibility
 from foorumi.app import Core
+from foorumi.demo_forums import seed_forums
 from storage import migrate
 from storage.models import Proposal, Resident
 from storage.uow import UnitOfWork
@@ -202,6 +203,15 @@ async def seed(
             await proposals.support(uow, people[supporter], proposal.id, milestones, notices, when)
     for content in BALLOTS:
         await _ballot(uow, content, people, notices, now)
+    theme_ids = await _theme_ids(uow, people)
+    by_name = {"pentti": people[PENTTI], "sven": people[SVEN], "lena": people[LENA]}
+    await seed_forums(uow, GRACE.telegram_id, by_name, theme_ids, notices, now)
+
+
+async def _theme_ids(uow: UnitOfWork, people: dict[DemoResident, Resident]) -> dict[str, int]:
+    """The demo's proposals by title."""
+    return {proposal.title: proposal.id for author in (PENTTI, SVEN, LENA)
+            for proposal in (await proposals.mine(uow, people[author]))[0]}
 
 
 async def _onboarded(
@@ -256,8 +266,7 @@ async def _ballot(
         return
     opened = now - timedelta(days=content.opened_days_ago)
     closes = opened + timedelta(days=content.open_days)
-    titles = {proposal.title: proposal.id for author in (PENTTI, SVEN, LENA)
-              for proposal in (await proposals.mine(uow, people[author]))[0]}
+    titles = await _theme_ids(uow, people)
     options = [OptionDraft(theme_id=titles[option]) if isinstance(option, str) else OptionDraft(dict(option))
                for option in content.options]
     draft = BallotDraft(dict(content.question), options, opened, closes, content.method, content.max_choices,

@@ -8,6 +8,7 @@ depends on the time of day sets its own instant.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -50,7 +51,10 @@ class FakeClock:
         self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
-        self._elapsed += max(0.0, seconds)
+        if seconds > 0:
+            # Weeks into a test, a wait shorter than the float's resolution at that many seconds
+            # would leave the clock where it was, and whoever waits for it would wait forever.
+            self._elapsed = max(self._elapsed + seconds, math.nextafter(self._elapsed, math.inf))
 
 
 class RunningClock:
