@@ -118,7 +118,8 @@ class OneAtATime(BaseEventIsolation):
         finally:
             self._holders[key] -= 1
             if not self._holders[key]:
-                del self._holders[key], self._locks[key]
+                del self._holders[key]
+                self._locks.pop(key, None)  # already gone when the bot closed meanwhile
 
     def held(self) -> int:
         """How many conversations hold or await their lock now.

@@ -88,3 +88,53 @@ async def test_a_newcomer_can_vote_in_the_open_ballot_and_grace_sees_the_closed_
     [[opened]] = labels(votes)
     assert opened.startswith("Mikä teema otetaan seuraavan foorumin")
     assert listed["message"]["from_bot"]
+
+
+def button_data(message: dict, prefix: str) -> str | None:
+    """The callback data of the message's button for this purpose (labels are in the reader's language)."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    found = [button["callback_data"] for row in rows for button in row
+             if button["callback_data"].startswith(prefix)]
+    return found[0] if found else None
+
+
+async def reply_where(client, user_id: int, text: str, match) -> dict:
+    """Send a text; the bot's first message after it that matches (the demo's notices arrive too)."""
+    sent = await client.send_text(user_id, text)
+    event = await client.wait_for_event(
+        user_id, sent["seq"], lambda event: event["type"] == "message" and match(event["message"]))
+    return event["message"]
+
+
+def with_button(prefix: str):
+    return lambda message: button_data(message, prefix)
+
+
+async def test_forums_in_the_demo_rsvp_a_calendar_file_and_a_live_question(demo_database_url, people):
+    live, upcoming = 2, 3  # seeded in the order of demo_forums.FORUMS, the one held first
+    async with running_bot(demo_database_url, staff_chat_id=demo.STAFF_GROUP_ID) as running:
+        client = running.client
+        listing = await Persona(client, people.aino).send("/forums")
+        page = await reply_where(client, people.aino, f"/f{upcoming}", with_button("fr:"))
+        pressed = await client.press(people.aino, page["message_id"], f"fr:{upcoming}:in_person")
+        calendar = await client.wait_for_event(
+            people.aino, pressed["seq"], lambda event: event["type"] == "message" and "document" in event["message"])
+
+        forum = await reply_where(client, people.sven, f"/f{live}", with_button("fq:"))
+        await client.press(people.sven, forum["message_id"], button_data(forum, "fq:"))
+        await reply_where(client, people.sven, "Finns det plats för byns körövningar?",
+                          lambda message: "moderator" in message.get("text", ""))
+        sent = await client.send_text(people.grace, "/next", chat_id=demo.STAFF_GROUP_ID)
+        host = await client.wait_for_event(
+            demo.STAFF_GROUP_ID, sent["seq"],
+            lambda event: event["type"] == "message" and "käsityöluokan" in str(event["message"]))
+        summaries = await reply_where(client, people.pentti, "/summaries",
+                                      lambda message: "Kesätorin penkit" in message.get("text", ""))
+
+    # the one happening now first, then the one to come; the one held three days ago is over
+    happening, coming = (row[0] for row in labels(listing)[:2])
+    assert "Haukivuoren koulu iltaisin" in happening and "Kirjaston kesäaukioloajat" in coming
+    assert calendar["message"]["document"]["file_name"] == f"foorumi-{upcoming}.ics"
+    # Lena's approved question goes to the host; Sven's waits for a moderator and is not shown
+    assert "Finns det plats" not in host["message"]["text"]
+    assert button_data(summaries, "")  # the archive's buttons open each summary

@@ -34,3 +34,10 @@ async def test_one_conversation_waits_its_turn_and_others_do_not():
 
 def test_the_bot_isolates_conversations_with_it(app):
     assert isinstance(app.dispatcher.fsm.events_isolation, OneAtATime)
+
+
+async def test_an_update_finishing_after_the_bot_closed_its_isolation_ends_cleanly():
+    isolation = OneAtATime()
+    async with isolation.lock(AINO):
+        await isolation.close()  # the bot stopping while this update is still being handled
+    assert isolation.held() == 0
