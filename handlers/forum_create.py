@@ -176,7 +176,7 @@ async def preview_view(uow: UnitOfWork, resident: Resident, data: dict, settings
     theme = await proposals.public(uow, forum.theme_id)
     named = list((await ballots.areas_by_id(uow)).values())
     who = audience_text(ForumAudience(data["audience"]), named, data["area_ids"], resident.locale)
-    lines = facts(forum, theme, who, await forum_files.invitation_count(uow, forum))
+    lines = facts(forum, theme, who, await forums.invitation_count(uow, forum))
     return preview_text(invitation_text(forum, resident.locale, settings), lines), preview_keyboard()
 
 
@@ -406,7 +406,7 @@ async def create(query: CallbackQuery, uow: UnitOfWork, resident: Resident, stat
     except InvalidForum:
         await ask(query, uow, resident, state, settings, clock)  # the preview says what to fix
         return
-    invited = await forum_files.invitation_count(uow, forum)
+    invited = await forums.invitation_count(uow, forum)
     await state.clear()
     await show(query, created_text(forum.id, invited, format_moment(forum.starts_at, resident.locale,
                                                                     settings.zone)), None)

@@ -21,7 +21,7 @@ from bot.services.ballot_files import (
 )
 from bot.services.broadcasts import parse_date_time
 from bot.services.forums import ForumDraft, InvalidForum
-from domain import DEFAULT_REMINDERS, Audience, ForumAudience, PermissionDenied
+from domain import DEFAULT_REMINDERS, ForumAudience, PermissionDenied
 from storage.models import Forum
 from storage.uow import UnitOfWork
 
@@ -205,11 +205,3 @@ async def create_from_file(uow: UnitOfWork, path: Path, zone: ZoneInfo, notices:
     except InvalidForum as invalid:
         raise described.error([(described.line_of(problem), str(problem))
                                for problem in invalid.problems]) from None
-
-
-async def invitation_count(uow: UnitOfWork, forum: Forum) -> int:
-    """How many residents a forum's invitation reaches (stored or not yet): its audience now."""
-    invited = await forums.invited(uow, forum)
-    if isinstance(invited, Audience):
-        return await uow.outbox.count_audience(invited)
-    return len(invited)

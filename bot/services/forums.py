@@ -127,20 +127,29 @@ async def create(uow: UnitOfWork, actor_telegram_id: int, draft: ForumDraft, not
     """A new forum (editors and admins), its invitation queued to its audience in the same commit."""
     forum = await uow.forums.add(await unsaved(uow, actor_telegram_id, draft, now))
     forum.announced_at = now
-    await outbox.enqueue(uow, await invited(uow, forum), notices.forum_invitation(forum), kind="forum",
+    await outbox.enqueue(uow, await invited_by(uow, forum), notices.forum_invitation(forum), kind="forum",
                          subject=subject(forum), created_by=actor_telegram_id, now=now,
                          priority=Priority.BULK)
     await uow.commit()
     return forum
 
 
-async def invited(uow: UnitOfWork, forum: Forum) -> Audience | Sequence[int]:
+async def invited_by(uow: UnitOfWork, forum: Forum) -> Audience | Sequence[int]:
+    """Who a forum's invitation goes to: an audience, or the theme's followers and supporters."""
     kind = ForumAudience(forum.audience["kind"])
     if kind == ForumAudience.THEME:
         return sorted(await uow.forums.theme_audience(forum.theme_id)) if forum.theme_id else []
     if kind == ForumAudience.AREAS:
         return Audience(area_ids=tuple(forum.audience["area_ids"]))
     return Audience()
+
+
+async def invitation_count(uow: UnitOfWork, forum: Forum) -> int:
+    """How many residents a forum's invitation reaches (stored or not yet): its audience now."""
+    invited = await invited_by(uow, forum)
+    if isinstance(invited, Audience):
+        return await uow.outbox.count_audience(invited)
+    return len(invited)
 
 
 def subject(forum: Forum) -> str:

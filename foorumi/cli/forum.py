@@ -52,7 +52,7 @@ def create(
         async with core.uow_factory() as uow:
             forum = await forum_files.create_from_file(uow, file, config.zone, core.notices,
                                                        core.clock.now(), theme)
-            return forum, await forum_files.invitation_count(uow, forum)
+            return forum, await forums.invitation_count(uow, forum)
 
     try:
         forum, invited = run_async(lambda: with_core(make))

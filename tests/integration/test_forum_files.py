@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import areas, forum_files, staff
+from bot.services import areas, forum_files, forums, staff
 from bot.services.forum_files import ForumFileError, read_forum_file
 from domain import DEFAULT_REMINDERS, ForumAudience, Role
 from storage.models import Broadcast, Forum
@@ -140,7 +140,7 @@ async def test_a_good_file_creates_the_forum_and_queues_its_invitation(tmp_path,
     await people(uow_factory, 2, first=6000)  # living elsewhere: not invited
     async with uow_factory() as uow:
         forum = await forum_files.create_from_file(uow, forum_file(tmp_path, city), ZONE, NOTICES, CREATED)
-        invited = await forum_files.invitation_count(uow, forum)
+        invited = await forums.invitation_count(uow, forum)
     assert invited == 3
     async with uow_factory() as uow:
         [made] = await stored(uow_factory)
