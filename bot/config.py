@@ -1,6 +1,7 @@
 """Configuration from the environment or `.env`; a bad value fails with one clear line."""
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     proposals_per_day: int = Field(default=3, ge=1)
     reports_to_hide: int = Field(default=3, ge=1)
     support_milestones: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [10, 50, 100])
+    # The key of the hash that keeps a resident to one survey response (anonymous ones too).
+    survey_key: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -136,6 +139,16 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def survey_secret(self) -> bytes:
+        """SURVEY_KEY; without it a key derived from the bot token (so the database alone cannot
+        tell who took part in an anonymous survey); the demo and tests, with neither, a fixed one."""
+        if self.survey_key is not None:
+            return self.survey_key.get_secret_value().encode()
+        if self.bot_token is not None:
+            return hmac.new(self.bot_token.get_secret_value().encode(), b"foorumi survey key", "sha256").digest()
+        return b"foorumi demo survey key"
 
     @property
     def webhook_mode(self) -> bool:

@@ -9,10 +9,15 @@ from domain.forums import (
     ATTENDANCE_LABELS, ATTENDING, DEFAULT_REMINDERS, Attendance, ForumAudience, ForumPhase, QuestionStatus,
     forum_phase,
 )
+from domain.surveys import (
+    ANSWER_LIMIT, CHOICE_KINDS, MAX_QUESTIONS, NUMBER_RANGES, QUESTION_KIND_LABELS, TYPED_KINDS, QuestionKind,
+    SurveyPhase, survey_phase, valid_answer,
+)
 from domain.outgoing import Buttons, Chat, Notice, Priority
 from domain.links import (
     BALLOT_COMMAND, BALLOT_START, FORUM_COMMAND, FORUM_START, PROPOSAL_COMMAND, PROPOSAL_START,
-    ballot_command, ballot_link, forum_command, forum_link, proposal_command, proposal_link,
+    SURVEY_COMMAND, SURVEY_START, ballot_command, ballot_link, forum_command, forum_link, proposal_command,
+    proposal_link, survey_command, survey_link,
 )
 from domain.people import RESIDENT_GROUP_LABELS, RESIDENT_TYPE_LABELS, ResidentType, Role, pick_locale
 from domain.text import (
@@ -23,6 +28,9 @@ from domain.themes import (
 )
 
 __all__ = [
+    "ANSWER_LIMIT", "CHOICE_KINDS", "MAX_QUESTIONS", "NUMBER_RANGES", "QUESTION_KIND_LABELS", "TYPED_KINDS",
+    "QuestionKind", "SurveyPhase", "survey_phase", "valid_answer", "SURVEY_COMMAND", "SURVEY_START",
+    "survey_command", "survey_link",
     "ATTENDANCE_LABELS", "ATTENDING", "DEFAULT_REMINDERS", "Attendance", "ForumAudience", "ForumPhase",
     "QuestionStatus", "forum_phase", "FORUM_COMMAND", "FORUM_START", "forum_command", "forum_link",
     "ALL_AREAS", "Audience", "BALLOT_COMMAND", "BALLOT_START", "ballot_command", "ballot_link", "Count", "MAX_OPTIONS", "METHOD_LABELS", "MIN_OPTIONS", "Method", "Outcome",

@@ -37,3 +37,15 @@ def forum_link(bot_username: str, forum_id: int) -> str:
 
 def forum_command(forum_id: int) -> str:
     return f"/f{forum_id}"
+
+
+SURVEY_START = re.compile(r"^s(\d{1,9})$")  # t.me/<bot>?start=s4
+SURVEY_COMMAND = re.compile(r"^/s(\d{1,9})(@\w+)?$")
+
+
+def survey_link(bot_username: str, survey_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=s{survey_id}"
+
+
+def survey_command(survey_id: int) -> str:
+    return f"/s{survey_id}"

@@ -8,7 +8,7 @@ from aiogram import Router
 from bot.telegram.commands import CommandMenu
 from handlers import (
     ballot_admin, ballot_create, ballots, broadcasts, errors, fallback, forum_create, forum_questions, forums,
-    help, moderation, profile, proposals, propose, summaries, themes,
+    help, moderation, profile, proposals, propose, summaries, survey_create, survey_results, surveys, themes,
 )
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
@@ -16,6 +16,7 @@ FEATURES: tuple[ModuleType, ...] = (
     broadcasts, propose, moderation, themes,
     ballots, ballot_admin, ballot_create,
     forums, forum_create, forum_questions, summaries,
+    surveys, survey_create, survey_results,
     proposals, profile, help, errors, fallback)
 
 

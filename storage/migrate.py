@@ -1,6 +1,7 @@
 """Schema migrations, driven from code (no alembic.ini needed)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -23,14 +24,26 @@ def alembic_config(database_url: str) -> Config:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision on the given engine."""
+    await _migrate(engine, command.upgrade, "heads")
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema back to `revision` (undoing the newer migrations and what they added)."""
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 
     def run(connection: object) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        step(config, revision)
 
-    async with engine.begin() as connection:
+    # Alembic begins and commits the transaction itself, so that a migration can step outside it
+    # (SQLite takes PRAGMA foreign_keys only there).
+    async with engine.connect() as connection:
         await connection.run_sync(run)
+        await connection.commit()
 
 
 async def pending_revisions(engine: AsyncEngine) -> set[str]:

@@ -18,6 +18,8 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
 from storage.repositories.staff import StaffRepository
+from storage.repositories.survey_results import SurveyResultRepository
+from storage.repositories.surveys import SurveyRepository
 from storage.repositories.themes import ThemeRepository
 from storage.repositories.updates import ProcessedUpdateRepository
 
@@ -45,6 +47,8 @@ class UnitOfWork:
         self.forum_questions = ForumQuestionRepository(self.session)
         self.forum_summaries = ForumSummaryRepository(self.session)
         self.digests = DigestRepository(self.session)
+        self.surveys = SurveyRepository(self.session)
+        self.survey_results = SurveyResultRepository(self.session)
         return self
 
     async def __aexit__(

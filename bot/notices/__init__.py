@@ -16,6 +16,7 @@ from bot.notices import ballots
 from bot.notices.forum_reminders import ReminderNotices
 from bot.notices.forum_talk import TalkNotices
 from bot.notices.forums import ForumNotices
+from bot.notices.surveys import SurveyNotices
 from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
 from bot.services.ballot_counts import Results
@@ -24,7 +25,7 @@ from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Chat, No
 from storage.models import Area, Ballot, ModerationAction, Proposal, TimelineEntry
 
 
-class Notices(ForumNotices, ReminderNotices, TalkNotices):
+class Notices(ForumNotices, ReminderNotices, TalkNotices, SurveyNotices):
     def outcome(self, proposal: Proposal, reason: str | None) -> Notice:
         title = escape(proposal.title)
         if proposal.status == Status.INITIATIVE:

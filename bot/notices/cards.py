@@ -40,6 +40,8 @@ def card_text(proposal: Proposal, locale: str, zone: ZoneInfo) -> str:
         header = _("⚠️ <b>Hidden after reports: #{id}</b> · {status}").format(
             id=proposal.id, status=status_label(proposal.status)
         )
+    elif proposal.author is None:
+        header = _("🆕 <b>New proposal #{id}</b> (suggested in an anonymous survey)").format(id=proposal.id)
     else:
         header = _("🆕 <b>New proposal #{id}</b> ({language})").format(
             id=proposal.id, language=_(LANGUAGE_IN[proposal.author.locale])

@@ -69,8 +69,9 @@ async def _decide(
     decision = await uow.proposals.log(proposal.id, actor_telegram_id, status.value, reason, now,
                                        seen.name)
     await _update_cards(uow, proposal, decision, notices, now, seen)
-    await outbox.enqueue(uow, [proposal.author_id], notices.outcome(proposal, reason),
-                         kind="proposal_outcome", subject=subject_of(proposal), now=now)
+    if proposal.author_id is not None:  # None: suggested in an anonymous survey
+        await outbox.enqueue(uow, [proposal.author_id], notices.outcome(proposal, reason),
+                             kind="proposal_outcome", subject=subject_of(proposal), now=now)
     await uow.commit()
     return proposal
 

@@ -13,6 +13,7 @@ from storage.models import Area, ModerationAction, Proposal, Resident, TimelineE
 from storage.uow import UnitOfWork
 
 TITLE_LIMIT = 100
+SUGGESTED_TITLE = 80  # a title made from a suggestion's first words
 DESCRIPTION_LIMIT = 2000
 PAGE_SIZE = 5
 SIMILAR_LIMIT = 3
@@ -156,6 +157,30 @@ async def submit(
     return proposal
 
 
+async def suggest(uow: UnitOfWork, author: Resident | None, text: str, notices: Notices, now: datetime) -> Proposal:
+    """A theme suggested in a survey becomes a proposal waiting for moderation, credited to its
+    author (who follows it) or, from an anonymous survey, to no one. Does NOT commit."""
+    description = clean_text(text, DESCRIPTION_LIMIT)
+    proposal = await uow.proposals.add(Proposal(
+        author_id=author.id if author else None, title=title_from(description),
+        description=description, area_id=author.area_id if author else None, status=Status.PENDING,
+        created_at=now, status_changed_at=now,
+    ))
+    if author is not None:
+        await uow.themes.follow(proposal.id, author.id, now)
+    await request_review(uow, proposal, notices, now)
+    return proposal
+
+
+def title_from(text: str, limit: int = SUGGESTED_TITLE) -> str:
+    """A title for a text written without one: its first line, cut at a word near `limit`."""
+    first = text.strip().splitlines()[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = first[:limit - 1].rsplit(" ", 1)[0] or first[:limit - 1]
+    return cut.rstrip(" ,.;:–-") + "…"
+
+
 async def request_review(uow: UnitOfWork, proposal: Proposal, notices: Notices, now: datetime) -> None:
     """The moderators' card goes to the staff group, or to every moderator when there is none."""
     recipients = await moderator_chats(uow, notices.staff_chat, notices.default_locale)
@@ -252,7 +277,8 @@ async def _announce_milestone(
     """
     supporters = await uow.proposals.supporters(proposal.id)
     passed = max((milestone for milestone in milestones if supporters >= milestone), default=None)
-    if passed is not None and await uow.proposals.raise_milestone(proposal.id, passed):
+    if passed is not None and proposal.author_id is not None and await uow.proposals.raise_milestone(
+            proposal.id, passed):
         await outbox.enqueue(
             uow, [proposal.author_id], notices.milestone(proposal, passed),
             kind="proposal_milestone", subject=subject_of(proposal), now=now,

@@ -19,7 +19,8 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_key: Mapped[str | None] = mapped_column(String(32), unique=True)
-    author_id: Mapped[int] = mapped_column(
+    # None: suggested in an anonymous survey, credited to no one.
+    author_id: Mapped[int | None] = mapped_column(
         ForeignKey("residents.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(100))
@@ -37,7 +38,7 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    author: Mapped[Resident] = relationship(lazy="joined")
+    author: Mapped[Resident | None] = relationship(lazy="joined")
     area: Mapped[Area | None] = relationship(lazy="joined")
 
 

@@ -12,6 +12,12 @@ from storage.repositories.marks import MarkRepository
 
 
 class ProposalRepository(MarkRepository):
+    async def add(self, proposal: Proposal) -> Proposal:
+        self.session.add(proposal)
+        await self.session.flush()
+        await self.session.refresh(proposal, ["author", "area"])  # cards read them
+        return proposal
+
     async def add_once(self, proposal: Proposal) -> Proposal | None:
         """Store a new proposal; None when one with the same draft key exists already."""
         columns = {column.key: getattr(proposal, column.key) for column in Proposal.__table__.columns}

@@ -1,0 +1,6 @@
+"""(being built)"""
+from __future__ import annotations
+
+from aiogram import Router
+
+router = Router(name="survey_results")
