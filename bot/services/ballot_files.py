@@ -112,7 +112,10 @@ def read_ballot_file(path: Path, zone: ZoneInfo) -> tuple[BallotFile, list[Probl
 def yaml_mapping(path: Path, keys: Sequence[str], error: type[StaffFileError]) -> MappingNode:
     """The file's node tree; `error` when it is not a YAML mapping (of `keys`) at all."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":  # a tab can only be whitespace in JSON, and YAML refuses it
+            text = text.replace("\t", " ")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
         raise error.located(str(path), [(1, "not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as problem:

@@ -71,7 +71,7 @@ def configure_logging(level: str) -> None:
 def main() -> None:
     # Importing the modules registers their commands.
     from foorumi.cli import (  # noqa: F401
-        areas, broadcast, db, demo, forum, proposal, run, staff, theme, vote,
+        areas, broadcast, db, demo, forum, proposal, run, staff, survey, survey_export, theme, vote,
     )
 
     app()

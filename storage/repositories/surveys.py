@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from storage.models import Survey, SurveyAnswer, SurveyParticipant, SurveyResponse
 from storage.repositories.base import Repository
@@ -24,6 +24,18 @@ class SurveyRepository(Repository):
         statement = (select(Survey).where(Survey.opens_at <= now, Survey.closes_at > now)
                      .order_by(Survey.closes_at, Survey.id))
         return (await self.session.scalars(statement)).all()
+
+    async def recent(self, since: datetime, limit: int) -> Sequence[Survey]:
+        """Surveys not closed before `since`, the latest opening first."""
+        statement = (select(Survey).where(Survey.closes_at > since)
+                     .order_by(Survey.opens_at.desc(), Survey.id.desc()).limit(limit))
+        return (await self.session.scalars(statement)).all()
+
+    async def response_counts(self, survey_ids: Sequence[int]) -> dict[int, int]:
+        """Finished responses per survey (surveys without any left out)."""
+        statement = (select(SurveyResponse.survey_id, func.count()).where(SurveyResponse.survey_id.in_(survey_ids))
+                     .group_by(SurveyResponse.survey_id))
+        return {survey_id: count for survey_id, count in (await self.session.execute(statement)).all()}
 
     # --- taking a survey ---------------------------------------------------------------------------
 
