@@ -12,13 +12,14 @@ A theme suggestion becomes a proposal waiting for moderation, credited unless an
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from bot.services import proposals, surveys
 from bot.services.surveys import NotForYou, SurveyNotOpen
-from domain import DomainError, NotFound, Notice, QuestionKind, SurveyPhase, valid_answer
+from domain import DomainError, NotFound, QuestionKind, SurveyPhase, valid_answer
 from storage.models import Proposal, Resident, Survey, SurveyAnswer, SurveyParticipant, SurveyQuestion, SurveyResponse
 from storage.uow import UnitOfWork
 
@@ -33,6 +34,14 @@ class StaleStep(DomainError):
 
 class InvalidAnswer(DomainError):
     """Not an answer to this question (out of range, too long, too many choices…)."""
+
+
+class TooManyChoices(InvalidAnswer):
+    """A multiple choice's maximum is reached: an option has to be removed first."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} choices")
+        self.limit = limit
 
 
 class Required(DomainError):
@@ -62,6 +71,15 @@ class Progress:
     @property
     def total(self) -> int:
         return len(self.survey.questions)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a resident stands with an open survey: not started (position None), at a question, or answered."""
+
+    survey: Survey
+    position: int | None
+    finished: bool = False
 
 
 def _progress(chosen: Survey, participant: SurveyParticipant) -> Progress:
@@ -95,6 +113,40 @@ async def begin(uow: UnitOfWork, resident: Resident, survey_id: int, secret: byt
     return _progress(chosen, participant)
 
 
+async def standing(uow: UnitOfWork, resident: Resident, chosen: Survey, secret: bytes) -> Standing:
+    participant = await uow.surveys.participant(chosen.id, surveys.participant_key(secret, chosen.id, resident.id))
+    if participant is None:
+        return Standing(chosen, None)
+    return Standing(chosen, participant.position, participant.finished)
+
+
+async def standings(uow: UnitOfWork, resident: Resident, secret: bytes, now: datetime) -> list[Standing]:
+    """The open surveys this resident may answer: started ones first, answered ones last, each
+    group closing soonest first."""
+    found = [await standing(uow, resident, chosen, secret) for chosen in await surveys.open_for(uow, resident, now)]
+    return sorted(found, key=lambda one: (one.finished, one.position is None))
+
+
+async def current(uow: UnitOfWork, resident: Resident, survey_id: int, position: int, secret: bytes,
+                  now: datetime) -> Progress:
+    """The resident's progress, checked as `answer` checks it (StaleStep unless they are at
+    `position`), for a press that changes nothing in the store; writes nothing."""
+    chosen, participant = await _at(uow, resident, survey_id, position, secret, now, lock=False)
+    return _progress(chosen, participant)
+
+
+def toggled(question: SurveyQuestion, chosen: Sequence[int], option: int) -> list[int]:
+    """A multiple choice's options after tapping `option`: chosen, or removed when it was."""
+    if question.kind != QuestionKind.MULTIPLE or not 0 <= option < len(question.options):
+        raise InvalidAnswer("no such option")
+    if option in chosen:
+        return [one for one in chosen if one != option]
+    limit = question.max_choices or len(question.options)
+    if len(chosen) >= limit:
+        raise TooManyChoices(limit)
+    return sorted([*chosen, option])
+
+
 async def answer(uow: UnitOfWork, resident: Resident, survey_id: int, position: int, value: Any, secret: bytes,
                  notices: Notices, now: datetime) -> Progress:
     """Answer the question at `position` and move to the next (finishing after the last); commits.
@@ -107,8 +159,7 @@ async def answer(uow: UnitOfWork, resident: Resident, survey_id: int, position: 
     if isinstance(value, str):
         value = value.strip()
     if not valid_answer(QuestionKind(question.kind), value, len(question.options), question.max_choices):
-        await uow.rollback()
-        raise InvalidAnswer("not an answer to this question")
+        await _refuse(uow, InvalidAnswer("not an answer to this question"))
     return await _move(uow, chosen, participant, {**(participant.draft or {}), str(question.id): value},
                        position + 1, resident, notices, now)
 
@@ -119,8 +170,7 @@ async def skip(uow: UnitOfWork, resident: Resident, survey_id: int, position: in
     chosen, participant = await _at(uow, resident, survey_id, position, secret, now)
     question = chosen.questions[position - 1]
     if question.required:
-        await uow.rollback()
-        raise Required("required")
+        await _refuse(uow, Required("required"))
     draft = {k: v for k, v in (participant.draft or {}).items() if k != str(question.id)}
     return await _move(uow, chosen, participant, draft, position + 1, resident, notices, now)
 
@@ -135,21 +185,26 @@ async def back(uow: UnitOfWork, resident: Resident, survey_id: int, position: in
 
 
 async def _at(uow: UnitOfWork, resident: Resident, survey_id: int, position: int, secret: bytes,
-              now: datetime) -> tuple[Survey, SurveyParticipant]:
-    """The survey and the resident's participant row, locked; StaleStep unless they are at `position`."""
+              now: datetime, lock: bool = True) -> tuple[Survey, SurveyParticipant]:
+    """The survey and the resident's participant row (locked unless told); StaleStep unless they
+    are at `position`."""
     chosen = await _open_survey(uow, survey_id, resident, now)
     participant = await uow.surveys.participant(chosen.id, surveys.participant_key(secret, chosen.id, resident.id),
-                                                lock=True)
+                                                lock=lock)
     if participant is None:
-        await uow.rollback()
-        raise NotFound("not started")
+        await _refuse(uow, NotFound("not started"))
     if participant.finished:
-        await uow.rollback()
-        raise AlreadyAnswered("answered already")
+        await _refuse(uow, AlreadyAnswered("answered already"))
     if participant.position != position:
-        await uow.rollback()
-        raise StaleStep("answered from an older message")
+        await _refuse(uow, StaleStep("answered from an older message"))
     return chosen, participant
+
+
+async def _refuse(uow: UnitOfWork, error: DomainError) -> NoReturn:
+    """Nothing was written: end the transaction (letting go of the row) and raise. A commit, not a
+    rollback, so what the caller read stays readable: a rollback expires every loaded object."""
+    await uow.commit()
+    raise error
 
 
 async def _move(uow: UnitOfWork, chosen: Survey, participant: SurveyParticipant, draft: dict[str, Any],
@@ -168,6 +223,7 @@ async def _finish(uow: UnitOfWork, chosen: Survey, participant: SurveyParticipan
                   notices: Notices, now: datetime) -> Proposal | None:
     answers = {int(k): v for k, v in (participant.draft or {}).items()}
     if not await uow.surveys.mark_finished(chosen.id, participant.key, chosen.anonymous):
+        await uow.rollback()  # the draft set on the row must not reach a finished (anonymous) one
         raise AlreadyAnswered("finished meanwhile")
     response = SurveyResponse(
         id=uuid.uuid4().hex, survey_id=chosen.id, resident_type=resident.resident_type,
