@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.outbox.sender import holder_id
-from bot.services import ballots, digest, forum_reminders
+from bot.services import ballots, digest, forum_reminders, survey_invitations
 from storage.repositories.outbox import LeaseResult
 from storage.uow import UnitOfWorkFactory
 
@@ -40,22 +40,27 @@ def add_housekeeping(scheduler: AsyncIOScheduler, uow_factory: UnitOfWorkFactory
     scheduler.add_job(forget_old_updates, "interval", hours=1, id="forget-old-updates", replace_existing=True)
 
 
-class Notices(ballots.Notices, forum_reminders.Notices, digest.Notices, Protocol):
+class Notices(ballots.Notices, forum_reminders.Notices, digest.Notices, survey_invitations.Notices,
+              Protocol):
     """Everything the clock's work announces."""
 
 
 @dataclass(frozen=True)
 class Work:
-    """What one tick did: ballots announced and closed, residents reminded and sent a digest."""
+    """What one tick did: ballots announced and closed, residents reminded and sent a digest,
+    surveys invited to and residents reminded to finish one."""
 
     announced: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     reminded: int = 0
     digests: int = 0
+    surveys_invited: list[int] = field(default_factory=list)
+    survey_reminders: int = 0
 
 
 class Clockwork:
-    """The work that comes due with time: ballots open and close, forum reminders, weekly digests.
+    """The work that comes due with time: ballots open and close, forum reminders, weekly digests,
+    survey invitations and reminders.
 
     Every bot process ticks it at start – so what came due while the bot was down is caught up –
     and every TICK seconds, but only one process at a time does the work: the holder of the
@@ -91,6 +96,8 @@ class Clockwork:
                 closed=await ballots.close_due(uow, self.notices, now),
                 reminded=await forum_reminders.queue_due(uow, self.notices, now, self.zone),
                 digests=await digest.send_due(uow, self.notices, now, self.zone),
+                surveys_invited=await survey_invitations.invite_due(uow, self.notices, now),
+                survey_reminders=await survey_invitations.remind_due(uow, self.notices, now, self.zone),
             )
 
     async def release(self) -> None:

@@ -18,6 +18,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
 from storage.repositories.staff import StaffRepository
+from storage.repositories.survey_invitations import SurveyInvitationRepository
 from storage.repositories.survey_results import SurveyResultRepository
 from storage.repositories.surveys import SurveyRepository
 from storage.repositories.themes import ThemeRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.digests = DigestRepository(self.session)
         self.surveys = SurveyRepository(self.session)
         self.survey_results = SurveyResultRepository(self.session)
+        self.survey_invitations = SurveyInvitationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -137,3 +137,13 @@ async def restart() -> AsyncIterator[Callable[[App], Awaitable[App]]]:
     yield restart_app
     for restarted in started:
         await restarted.close()
+
+
+@pytest.fixture
+async def second_process(engine):
+    """The same database through an engine of its own, as another bot process has it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("processes racing for rows: PostgreSQL (SQLite writers take turns)")
+    other = create_engine(engine.url.render_as_string(hide_password=False))
+    yield unit_of_work_factory(create_session_factory(other))
+    await other.dispose()

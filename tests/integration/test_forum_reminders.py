@@ -12,9 +12,7 @@ from sqlalchemy import func, select
 from bot.scheduler import LEASE_TTL, Clockwork
 from bot.services import forum_reminders, forums, outbox, staff
 from domain import Role
-from storage.db import create_engine, create_session_factory
 from storage.models import Broadcast, Delivery, ForumReminder, Resident
-from storage.uow import unit_of_work_factory
 from tests.support.clock import FakeClock
 from tests.support.delivery import ScriptedTelegram, make_sender, paced_bot
 from tests.support.forums import EDITOR, NOTICES, STARTS, draft, new_forum, people, rsvp, theme
@@ -248,16 +246,6 @@ async def test_only_the_lease_holder_ticks_and_another_takes_over_when_it_dies(u
     assert await first.tick() is None  # back from the dead, it no longer holds the clock
     await second.release()
     assert await first.tick() is not None  # a lease given up is taken at once
-
-
-@pytest.fixture
-async def second_process(engine):
-    """The same database through an engine of its own, as another bot process has it."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("processes racing for rows: PostgreSQL (SQLite writers take turns)")
-    other = create_engine(engine.url.render_as_string(hide_password=False))
-    yield unit_of_work_factory(create_session_factory(other))
-    await other.dispose()
 
 
 async def test_two_processes_ticking_at_once_queue_each_reminder_once(uow_factory, second_process):
