@@ -1,4 +1,4 @@
-"""Pictures of results for staff: a ballot's counts as a PNG bar chart.
+"""Pictures of results for staff: a ballot's counts, or a survey question's answers, as a PNG bar chart.
 
 matplotlib is imported inside the function, the first time a chart is asked for, so a bot that
 never draws one does not carry it in memory. Only the object-oriented API is used (a Figure on
@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import textwrap
 import warnings
+from collections.abc import Sequence
 
 from bot.i18n import format_count, format_share
 from domain import share
@@ -20,9 +21,11 @@ WIDTH_INCHES, ROW_INCHES, DPI = 8.0, 0.55, 100
 
 
 def results_chart(question: str, labels: list[str], votes: list[int], voters: int, *,
-                  axis_label: str, locale: str) -> bytes:
+                  axis_label: str, locale: str, colours: Sequence[str] | None = None) -> bytes:
     """A horizontal bar per option (first option on top), each with its count and its share of
     the voters written beside it; the question is the title. The same input gives the same bytes.
+
+    `colours`: one per bar (default: the palette in turn, one colour per option).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -32,8 +35,8 @@ def results_chart(question: str, labels: list[str], votes: list[int], voters: in
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     rows = range(len(labels))
-    colours = [OKABE_ITO[row % len(OKABE_ITO)] for row in rows]
-    bars = axes.barh(list(rows), votes, color=colours, height=0.7)
+    bars = axes.barh(list(rows), votes, height=0.7,
+                     color=list(colours or (OKABE_ITO[row % len(OKABE_ITO)] for row in rows)))
     axes.bar_label(bars, labels=[_figures(count, voters, locale) for count in votes], padding=4,
                    color=TEXT_COLOUR, fontsize=10)
     axes.set_yticks(list(rows), [textwrap.fill(label, 28) for label in labels], fontsize=10,
