@@ -19,7 +19,8 @@ from bot.notices import Notices
 from bot.services.proposals import Draft
 from domain import PATH, Method, ResidentType, Role, Status, Visibility
 from foorumi.app import Core
-from foorumi.demo_forums import seed_forums
+from foorumi.demo_forums import held_forum, seed_forums
+from foorumi.demo_surveys import seed_survey
 from storage import migrate
 from storage.models import Proposal, Resident
 from storage.uow import UnitOfWork
@@ -206,6 +207,8 @@ async def seed(
     theme_ids = await _theme_ids(uow, people)
     by_name = {"pentti": people[PENTTI], "sven": people[SVEN], "lena": people[LENA]}
     await seed_forums(uow, GRACE.telegram_id, by_name, theme_ids, notices, now)
+    if (held := await held_forum(uow, now)) is not None:
+        await seed_survey(uow, GRACE.telegram_id, held, by_name, notices.settings.survey_secret, notices, now)
 
 
 async def _theme_ids(uow: UnitOfWork, people: dict[DemoResident, Resident]) -> dict[str, int]:

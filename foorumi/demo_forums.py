@@ -12,7 +12,7 @@ from bot.services import forum_questions, forum_rsvp, forum_summaries, forums
 from bot.services.forum_summaries import SummaryDraft
 from bot.services.forums import ForumDraft
 from domain import Attendance, ForumAudience
-from storage.models import Resident
+from storage.models import Forum, Resident
 from storage.uow import UnitOfWork
 
 REMOTE_URL = "https://meet.example.fi/mikkeli-foorumi"
@@ -119,6 +119,13 @@ async def seed_forums(uow: UnitOfWork, staff_id: int, people: Mapping[str, Resid
             continue
         starts = starting_at(content, now, notices.settings.zone)
         await _forum(uow, content, staff_id, people, theme_ids[content.theme], notices, starts, now)
+
+
+async def held_forum(uow: UnitOfWork, now: datetime) -> Forum | None:
+    """The seeded forum already held (its survey follows it)."""
+    held = FORUMS[0]
+    return next((forum for forum in await uow.forums.upcoming(now - timedelta(days=30), 0, 50)
+                 if forum.title == held.title and forum.ends_at <= now), None)
 
 
 async def _forum(uow: UnitOfWork, content: DemoForum, staff_id: int, people: Mapping[str, Resident],

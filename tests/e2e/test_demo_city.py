@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from foorumi import demo
+from foorumi import demo, demo_surveys
 from domain import Role
 from bot.services import staff
 from sandbox.state import PERSONAS_FILE
@@ -36,7 +36,9 @@ async def test_seeding_again_changes_nothing(demo_database_url):
 
     assert await row_counts(demo_database_url) == seeded
     assert seeded["areas"] == 21
-    assert seeded["proposals"] == len(demo.PROPOSALS)
+    suggested = sum(1 for answers in demo_surveys.ANSWERS.values() if answers[-1])  # the survey's last question
+    assert seeded["proposals"] == len(demo.PROPOSALS) + suggested
+    assert seeded["survey_responses"] == len(demo_surveys.ANSWERS)
     assert seeded["proposal_supports"] == sum(len(proposal.supporters) for proposal in demo.PROPOSALS)
     assert seeded["ballots"] == len(demo.BALLOTS)
     assert seeded["votes"] == sum(len(ballot.votes) for ballot in demo.BALLOTS)
@@ -139,3 +141,20 @@ async def test_forums_in_the_demo_rsvp_a_calendar_file_and_a_live_question(demo_
     # Lena's approved question goes to the host; Sven's waits for a moderator and is not shown
     assert "Finns det plats" not in host["message"]["text"]
     assert "Kesätorin penkit" in summaries["text"]
+
+
+async def test_sven_answers_the_demo_survey_in_swedish_and_grace_sees_the_results(demo_database_url, people):
+    async with running_bot(demo_database_url, staff_chat_id=demo.STAFF_GROUP_ID) as running:
+        client = running.client
+        page = await reply_where(client, people.sven, "/s1", with_button("svo:1:1"))
+        pressed = await client.press(people.sven, page["message_id"], "svo:1:1")
+        first = await client.wait_for_edit(people.sven, page["message_id"], pressed["seq"])
+        pressed = await client.press(people.sven, first["message_id"], "sq:1:1:a:4")
+        second = await client.wait_for_edit(people.sven, first["message_id"], pressed["seq"])
+        surveys = await reply_where(client, people.sven, "/surveys", with_button("svo:1:1"))
+        results = await reply_where(client, people.grace, "/surveyresults", with_button(""))
+
+    assert "Hur lyckades forumet som helhet?" in first["text"]
+    assert "2/6" in second["text"] and "Hur troligt" in second["text"]
+    assert "(2/6)" in str(surveys)  # to continue where he left off
+    assert "Feedback on the summer market square forum" in str(results)

@@ -179,7 +179,9 @@ async def test_staff_section_of_help_only_for_staff(harness, app):
         "/newballot – Create a theme vote\n"
         "/newforum – Create a forum\n"
         "/next – The host's next question (in the staff group)\n"
-        "/summary – Publish a forum's summary"
+        "/summary – Publish a forum's summary\n"
+        "/newsurvey – Create a feedback survey\n"
+        "/surveyresults – Survey results"
     )
 
 

@@ -99,6 +99,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Themes suggested in anonymous surveys have no author, which the older schema cannot hold.
+    op.execute("DELETE FROM proposals WHERE author_id IS NULL")
     _author_optional(nullable=False)
 
     op.drop_table('survey_answers')
