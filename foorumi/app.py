@@ -145,7 +145,7 @@ def release_routers(dispatcher: Dispatcher) -> None:
 def build_app(settings: Settings, *, session: BaseSession | None = None, clock: Clock | None = None) -> App:
     """Wire everything; `session` lets tests and benchmarks record Bot API calls instead."""
     core = build_core(settings, clock=clock)
-    engine, uow_factory, i18n, clock = core.engine, core.uow_factory, core.i18n, core.clock
+    uow_factory, i18n, clock = core.uow_factory, core.i18n, core.clock
     shared = _shared_conversations(settings)
     limiter = RateLimiter(clock, bulk=BulkBudget(settings.broadcast_limit, settings.broadcast_paid))
 

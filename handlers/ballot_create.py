@@ -63,7 +63,7 @@ from handlers.ballot_create_views import (
 from handlers.broadcast_views import AudienceKind, AudienceToggle, describe_audience
 from handlers.staff_access import editor, language_order, toggled
 from handlers.propose_views import text_problem
-from handlers.steps import OnCurrentStep, present, refuse_stale
+from handlers.steps import OnCurrentStep, moves, present, refuse_stale
 from handlers.views import show
 from storage.models import Resident
 from storage.uow import UnitOfWork
@@ -145,12 +145,7 @@ async def ask(event: Event, uow: UnitOfWork, resident: Resident, state: FSMConte
     await present(event, state, text, markup)
 
 
-async def go(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
-             settings: Settings, clock: Clock, **values: object) -> None:
-    """Keep the answer and move on to `step`."""
-    await state.update_data(**values)
-    await state.set_state(step)
-    await ask(event, uow, resident, state, settings, clock)
+go, ask_again = moves(ask)
 
 
 async def options_view(uow: UnitOfWork, resident: Resident, data: dict) -> View:
@@ -223,8 +218,7 @@ async def take_question(message: Message, uow: UnitOfWork, resident: Resident, s
     try:
         data["question"][data["todo"][0]] = clean_text(message.text, QUESTION_LIMIT)
     except TextProblem as problem:
-        await message.answer(text_problem(problem))
-        await ask(message, uow, resident, state, settings, clock)
+        await ask_again(message, text_problem(problem), uow, resident, state, settings, clock)
         return
     await next_language(message, data, uow, resident, state, settings, clock)
 
@@ -388,8 +382,7 @@ async def take_time(message: Message, uow: UnitOfWork, resident: Resident, state
     try:
         moment = broadcasts.parse_moment(message.text, now, settings.zone)
     except ValueError:
-        await message.answer(not_a_time_text())
-        await ask(message, uow, resident, state, settings, clock)
+        await ask_again(message, not_a_time_text(), uow, resident, state, settings, clock)
         return
     if await state.get_state() == NewBallot.opens.state:
         await go(message, NewBallot.closes, uow, resident, state, settings, clock,
@@ -397,9 +390,8 @@ async def take_time(message: Message, uow: UnitOfWork, resident: Resident, state
         return
     opens = _moment(data["opens_at"]) or now
     if moment <= opens:
-        await message.answer(closes_too_early_text(when_opens(moment_text(data["opens_at"], resident.locale,
-                                                                         settings.zone))))
-        await ask(message, uow, resident, state, settings, clock)
+        opening = when_opens(moment_text(data["opens_at"], resident.locale, settings.zone))
+        await ask_again(message, closes_too_early_text(opening), uow, resident, state, settings, clock)
         return
     following = NewBallot.preview if data["editing"] else NewBallot.visibility
     await go(message, following, uow, resident, state, settings, clock, closes_at=moment.isoformat())
@@ -444,8 +436,7 @@ async def unexpected(message: Message, uow: UnitOfWork, resident: Resident, stat
                      settings: Settings, clock: Clock) -> None:
     """A sticker, a photo or text where buttons are expected: say what is needed and ask again."""
     step = (await state.get_state() or "").partition(":")[2]
-    await message.answer(unexpected_text(step))
-    await ask(message, uow, resident, state, settings, clock)
+    await ask_again(message, unexpected_text(step), uow, resident, state, settings, clock)
 
 
 @router.callback_query(AudienceToggle.filter(), StateFilter(NewBallot))

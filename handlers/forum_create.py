@@ -37,7 +37,7 @@ from handlers.forum_create_views import (
 )
 from handlers.propose_views import text_problem
 from handlers.staff_access import editor, language_order, toggled
-from handlers.steps import OnCurrentStep, present, refuse_stale
+from handlers.steps import OnCurrentStep, moves, present, refuse_stale
 from handlers.views import show
 from storage.models import Resident
 from storage.uow import UnitOfWork
@@ -135,12 +135,7 @@ async def ask(event: Event, uow: UnitOfWork, resident: Resident, state: FSMConte
     await present(event, state, text, markup)
 
 
-async def go(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
-             settings: Settings, clock: Clock, **values: object) -> None:
-    """Keep the answer and move on to `step`."""
-    await state.update_data(**values)
-    await state.set_state(step)
-    await ask(event, uow, resident, state, settings, clock)
+go, ask_again = moves(ask)
 
 
 async def answered(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
@@ -151,12 +146,6 @@ async def answered(event: Event, step: State, uow: UnitOfWork, resident: Residen
     following = NewForum.preview if editing else ORDER[ORDER.index(step) + 1]
     await go(event, following, uow, resident, state, settings, clock, **values)
 
-
-async def ask_again(message: Message, problem: str, uow: UnitOfWork, resident: Resident, state: FSMContext,
-                    settings: Settings, clock: Clock) -> None:
-    """Say what is wrong with the answer, and ask the same step again."""
-    await message.answer(problem)
-    await ask(message, uow, resident, state, settings, clock)
 
 
 async def areas_view(uow: UnitOfWork, resident: Resident, data: dict) -> View:

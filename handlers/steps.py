@@ -8,12 +8,20 @@ the bottom of the chat.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import _
 from handlers.views import show
+from storage.models import Resident
+from storage.uow import UnitOfWork
 
 STEP_MESSAGE = "step_message"
 
@@ -42,3 +50,27 @@ class OnCurrentStep(Filter):
 
 async def refuse_stale(query: CallbackQuery) -> None:
     await query.answer(_("This button is no longer valid – please use the latest message."))
+
+
+Event = Message | CallbackQuery
+AskStep = Callable[[Event, UnitOfWork, Resident, FSMContext, Settings, Clock], Awaitable[None]]
+
+
+def moves(ask: AskStep) -> tuple[Callable[..., Awaitable[None]], Callable[..., Awaitable[None]]]:
+    """A guided conversation's two moves, given `ask`, which shows its current step:
+    `go(event, step, uow, resident, state, settings, clock, **answers)` keeps the answers and
+    moves on to `step`; `ask_again(message, problem, uow, resident, state, settings, clock)` says
+    what is wrong with an answer and asks the same step again."""
+
+    async def go(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
+                 settings: Settings, clock: Clock, **answers: Any) -> None:
+        await state.update_data(**answers)
+        await state.set_state(step)
+        await ask(event, uow, resident, state, settings, clock)
+
+    async def ask_again(message: Message, problem: str, uow: UnitOfWork, resident: Resident, state: FSMContext,
+                        settings: Settings, clock: Clock) -> None:
+        await message.answer(problem)
+        await ask(message, uow, resident, state, settings, clock)
+
+    return go, ask_again

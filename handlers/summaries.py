@@ -22,7 +22,7 @@ from bot.services.forum_summaries import MOST_ATTACHMENTS, AlreadyPublished, Sum
 from bot.services.proposals import TextProblem
 from handlers.propose_views import text_problem
 from handlers.staff_access import editor, language_order
-from handlers.steps import OnCurrentStep, present, refuse_stale
+from handlers.steps import OnCurrentStep, moves, present, refuse_stale
 from handlers.summaries_views import (
     SummaryDo, SummaryFiles, SummaryList, SummaryOpen, SummaryStep, SummaryThemes, already_published_text,
     archive_keyboard, archive_text, discarded_text, files_keyboard, files_prompt, forums_keyboard, forums_text,
@@ -88,11 +88,7 @@ async def preview_view(uow: UnitOfWork, resident: Resident, data: dict, settings
             preview_keyboard())
 
 
-async def go(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
-             settings: Settings, clock: Clock, **values: object) -> None:
-    await state.update_data(**values)
-    await state.set_state(step)
-    await ask(event, uow, resident, state, settings, clock)
+go, ask_again = moves(ask)
 
 
 # --- start, choose the forum, cancel -------------------------------------------------------------
@@ -147,8 +143,7 @@ async def take_text(message: Message, uow: UnitOfWork, resident: Resident, state
     try:
         data["texts"][data["todo"][0]] = forum_summaries.checked_text(message.text)
     except TextProblem as problem:
-        await message.answer(text_problem(problem))
-        await ask(message, uow, resident, state, settings, clock)
+        await ask_again(message, text_problem(problem), uow, resident, state, settings, clock)
         return
     await next_language(message, data, uow, resident, state, settings, clock)
 
@@ -183,8 +178,7 @@ async def take_file(message: Message, uow: UnitOfWork, resident: Resident, state
             ".pdf"):
         attachment = ["document", message.document.file_id]
     else:
-        await message.answer(not_a_file_text())
-        await ask(message, uow, resident, state, settings, clock)
+        await ask_again(message, not_a_file_text(), uow, resident, state, settings, clock)
         return
     files = [*(await state.get_data())["files"], attachment]
     following = Summarizing.preview if len(files) >= MOST_ATTACHMENTS else Summarizing.files
@@ -222,12 +216,12 @@ async def unexpected(message: Message, uow: UnitOfWork, resident: Resident, stat
     """Something the current step cannot use: say what is needed and ask again."""
     step = await state.get_state()
     if step == Summarizing.text.state:
-        await message.answer(write_text_text())
+        problem = write_text_text()
     elif step == Summarizing.files.state:
-        await message.answer(not_a_file_text())
+        problem = not_a_file_text()
     else:
-        await message.answer(use_buttons_text())
-    await ask(message, uow, resident, state, settings, clock)
+        problem = use_buttons_text()
+    await ask_again(message, problem, uow, resident, state, settings, clock)
 
 
 @router.callback_query(SummaryStep.filter())

@@ -30,7 +30,7 @@ from handlers.forum_create_views import areas_keyboard as forum_areas_keyboard
 from handlers.forum_create_views import buttons_text, no_area_text
 from handlers.propose_views import text_problem
 from handlers.staff_access import editor, language_order, toggled
-from handlers.steps import OnCurrentStep, present, refuse_stale
+from handlers.steps import OnCurrentStep, moves, present, refuse_stale
 from handlers.survey_create_views import (
     DELAY_PRESETS, DelayPick, ForumPick, KindPick, MostPick, NewSurveyStep, PreviewPage, ReplacePick, SurveyDo,
     anonymity_keyboard, anonymity_prompt, areas_keyboard, areas_prompt, audience_keyboard, audience_prompt,
@@ -165,19 +165,8 @@ async def ask(event: Event, uow: UnitOfWork, resident: Resident, state: FSMConte
     await present(event, state, text, markup)
 
 
-async def go(event: Event, step: State, uow: UnitOfWork, resident: Resident, state: FSMContext,
-             settings: Settings, clock: Clock, **values: object) -> None:
-    """Keep the answer and move on to `step`."""
-    await state.update_data(**values)
-    await state.set_state(step)
-    await ask(event, uow, resident, state, settings, clock)
+go, ask_again = moves(ask)
 
-
-async def ask_again(message: Message, problem: str, uow: UnitOfWork, resident: Resident, state: FSMContext,
-                    settings: Settings, clock: Clock) -> None:
-    """Say what is wrong with the answer, and ask the same step again."""
-    await message.answer(problem)
-    await ask(message, uow, resident, state, settings, clock)
 
 
 async def forums_view(uow: UnitOfWork, resident: Resident, settings: Settings, now: datetime) -> View:

@@ -8,20 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from html import escape
 
-from aiogram.utils.i18n import I18n
-
-from bot.config import Settings
 from bot.i18n import format_count, ngettext
 from bot.notices import ballots
+from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.forum_reminders import ReminderNotices
 from bot.notices.forum_talk import TalkNotices
 from bot.notices.forums import ForumNotices
 from bot.notices.surveys import SurveyNotices
-from bot.notices.cards import card_buttons, card_text, decided_line
 from bot.notices.words import note_block
 from bot.services.ballot_counts import Results
 from bot.telegram.keyboards import packed
-from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Chat, Notice, Status
+from domain import LOCALES, N_, REJECT_REASONS, STATUS_LABELS, Buttons, Notice, Status
 from storage.models import Area, Ballot, ModerationAction, Proposal, TimelineEntry
 
 

@@ -36,7 +36,6 @@ from bot.clock import Clock
 from bot.outbox.render import Renderer
 from bot.ratelimit import bulk_sending
 from bot.services.outbox import quiet_hours_end
-from domain import Priority
 from storage.models import Broadcast
 from storage.repositories.outbox import Claim, LeaseResult, Outcome
 from storage.uow import UnitOfWorkFactory
