@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 
-PROPOSAL_START = re.compile(r"^p(\d+)$")  # the payload of t.me/<bot>?start=p12
-PROPOSAL_COMMAND = re.compile(r"^/p(\d+)(@\w+)?$")  # /p12 in a message
+from domain.ids import ID_DIGITS
+
+PROPOSAL_START = re.compile(rf"^p({ID_DIGITS})$")  # the payload of t.me/<bot>?start=p12
+PROPOSAL_COMMAND = re.compile(rf"^/p({ID_DIGITS})(@\w+)?$")  # /p12 in a message
 
 
 def proposal_link(bot_username: str, proposal_id: int) -> str:
@@ -15,8 +17,8 @@ def proposal_command(proposal_id: int) -> str:
     return f"/p{proposal_id}"
 
 
-BALLOT_START = re.compile(r"^b(\d{1,9})$")  # t.me/<bot>?start=b7 (from a poster's QR code)
-BALLOT_COMMAND = re.compile(r"^/b(\d{1,9})(@\w+)?$")
+BALLOT_START = re.compile(rf"^b({ID_DIGITS})$")  # t.me/<bot>?start=b7 (from a poster's QR code)
+BALLOT_COMMAND = re.compile(rf"^/b({ID_DIGITS})(@\w+)?$")
 
 
 def ballot_link(bot_username: str, ballot_id: int) -> str:
@@ -27,8 +29,8 @@ def ballot_command(ballot_id: int) -> str:
     return f"/b{ballot_id}"
 
 
-FORUM_START = re.compile(r"^f(\d{1,9})$")  # t.me/<bot>?start=f3
-FORUM_COMMAND = re.compile(r"^/f(\d{1,9})(@\w+)?$")
+FORUM_START = re.compile(rf"^f({ID_DIGITS})$")  # t.me/<bot>?start=f3
+FORUM_COMMAND = re.compile(rf"^/f({ID_DIGITS})(@\w+)?$")
 
 
 def forum_link(bot_username: str, forum_id: int) -> str:
@@ -39,8 +41,8 @@ def forum_command(forum_id: int) -> str:
     return f"/f{forum_id}"
 
 
-SURVEY_START = re.compile(r"^s(\d{1,9})$")  # t.me/<bot>?start=s4
-SURVEY_COMMAND = re.compile(r"^/s(\d{1,9})(@\w+)?$")
+SURVEY_START = re.compile(rf"^s({ID_DIGITS})$")  # t.me/<bot>?start=s4
+SURVEY_COMMAND = re.compile(rf"^/s({ID_DIGITS})(@\w+)?$")
 
 
 def survey_link(bot_username: str, survey_id: int) -> str:

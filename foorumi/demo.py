@@ -255,7 +255,7 @@ async def _advance(uow: UnitOfWork, proposal: Proposal, step: Step, notices: Not
     if proposal.status not in PROGRESS or PROGRESS.index(proposal.status) >= PROGRESS.index(step.status):
         return
     if step.status is Status.INITIATIVE:
-        await moderation.approve(uow, GRACE.telegram_id, proposal.id, notices, when, Seen("Grace Mwangi"))
+        await moderation.approve(uow, GRACE.telegram_id, proposal.id, notices, when, Seen("Grace"))
     else:
         await themes.move(uow, GRACE.telegram_id, proposal.id, step.status, dict(step.notes), notices, when)
 

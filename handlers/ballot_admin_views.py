@@ -18,6 +18,7 @@ from bot.services.ballot_turnout import GroupTurnout, Turnout
 from bot.services.ballots import eligibility
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import Phase, Visibility, localized_text
+from domain.ids import Natural
 from handlers.broadcast_views import describe_audience
 from storage.models import Area, Ballot
 
@@ -46,13 +47,13 @@ class AdminDo(StrEnum):
 
 
 class BallotAdmin(CallbackData, prefix="bad"):
-    ballot: int
+    ballot: Natural
     do: AdminDo
-    option: int = 0
+    option: Natural = 0
 
 
 class BallotPage(CallbackData, prefix="bap"):
-    page: int
+    page: Natural
 
 
 class RemindPick(CallbackData, prefix="brp"):

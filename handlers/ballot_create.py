@@ -351,7 +351,8 @@ async def toggle_voters(query: CallbackQuery, callback_data: AudienceToggle, uow
         case AudienceKind.EVERYONE:
             audience = Audience()
         case AudienceKind.AREA if callback_data.value:
-            audience = Audience(toggled(audience.area_ids, int(callback_data.value)), audience.resident_types)
+            area_id = await areas.known(uow, int(callback_data.value))
+            audience = Audience(toggled(audience.area_ids, area_id), audience.resident_types)
         case AudienceKind.TYPE:
             audience = Audience(audience.area_ids, toggled(audience.resident_types, callback_data.value))
     await go(query, NewBallot.voters, uow, resident, state, settings, clock, audience=audience.as_json(),

@@ -16,6 +16,7 @@ from bot.notices.words import short
 from bot.services.ballots import Problem
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import LANGUAGE_IN, LANGUAGE_LABELS, MAX_OPTIONS, METHOD_LABELS, MIN_OPTIONS, Audience, Method
+from domain.ids import Natural
 from handlers.broadcast_views import AudienceKind, AudienceToggle, audience_keyboard
 from storage.models import Area, Proposal
 
@@ -48,12 +49,12 @@ class NewBallotStep(CallbackData, prefix="nb"):
 class ThemeToggle(CallbackData, prefix="nbt"):
     """Offer a theme as an option, or take it out; theme 0 only turns to `page`."""
 
-    theme: int
-    page: int
+    theme: Natural
+    page: Natural
 
 
 class MaxChoices(CallbackData, prefix="nbk"):
-    count: int
+    count: Natural
 
 
 def header(number: int) -> str:

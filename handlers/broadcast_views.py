@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from pydantic import model_validator
 
 from bot.i18n import _, format_count, format_moment, format_rate, ngettext
 from bot.notices.words import short
@@ -20,6 +21,7 @@ from bot.telegram.keyboards import Button, inline_keyboard
 from domain import (
     LANGUAGE_IN, LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, Audience, ResidentType,
 )
+from domain.ids import ID_DIGITS, Natural
 from storage.models import Area, Broadcast
 
 class Step(StrEnum):
@@ -44,17 +46,32 @@ class AudienceKind(StrEnum):
 
 
 class AudienceToggle(CallbackData, prefix="bca"):
+    """A tapped audience choice: everyone, an area by id (none: the page turn), a resident type or
+    a language. A value no button offers does not unpack, so its press changes nothing."""
+
     kind: AudienceKind
     value: str
-    page: int = 0
+    page: Natural = 0
+
+    @model_validator(mode="after")
+    def offered_value(self) -> AudienceToggle:
+        offered = {
+            AudienceKind.EVERYONE: self.value == "",
+            AudienceKind.AREA: self.value == "" or re.fullmatch(ID_DIGITS, self.value) is not None,
+            AudienceKind.TYPE: self.value in set(ResidentType),
+            AudienceKind.LANGUAGE: self.value in LOCALES,
+        }
+        if not offered[self.kind]:
+            raise ValueError("no button offers this audience choice")
+        return self
 
 
 class BroadcastCancel(CallbackData, prefix="bcc"):
-    broadcast_id: int
+    broadcast_id: Natural
 
 
 class BroadcastOpen(CallbackData, prefix="bco"):
-    broadcast_id: int
+    broadcast_id: Natural
 
 
 def compose_prompt(locale: str, written: Sequence[str]) -> str:

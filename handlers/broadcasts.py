@@ -4,6 +4,7 @@ Also keeps `blocked_at` up to date from my_chat_member updates (a resident block
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from aiogram import F, Router
@@ -163,15 +164,14 @@ async def toggle_audience(
     match callback_data.kind:
         case AudienceKind.EVERYONE:
             audience = Audience()
-        case AudienceKind.AREA if callback_data.value:
-            audience = Audience(toggled(audience.area_ids, int(callback_data.value)),
-                                audience.resident_types, audience.locales)
+        case AudienceKind.AREA if callback_data.value:  # checked before the draft changes
+            area_id = await areas.known(uow, int(callback_data.value))
+            audience = replace(audience, area_ids=toggled(audience.area_ids, area_id))
         case AudienceKind.TYPE:
-            audience = Audience(audience.area_ids, toggled(audience.resident_types, callback_data.value),
-                                audience.locales)
+            audience = replace(audience,
+                               resident_types=toggled(audience.resident_types, callback_data.value))
         case AudienceKind.LANGUAGE:
-            audience = Audience(audience.area_ids, audience.resident_types,
-                                toggled(audience.locales, callback_data.value))
+            audience = replace(audience, locales=toggled(audience.locales, callback_data.value))
     data["audience"] = audience.as_json()
     await state.set_data(data)
     await show_audience(query, uow, resident, state, callback_data.page)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from types import TracebackType
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -15,9 +16,20 @@ router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
+class MessageWithheld(Exception):
+    """Stands in for a failure in the log: where it happened and its type, never its message,
+    which may quote what was sent (callback data, a number, a text)."""
+
+
+def withheld(error: BaseException) -> tuple[type[BaseException], BaseException, TracebackType | None]:
+    """`exc_info` for the log: the failure's type and its own traceback, which ends in the type's
+    name in place of the message (and leaves out the exceptions it was chained to)."""
+    return type(error), MessageWithheld(type(error).__name__), error.__traceback__
+
+
 @router.errors(ExceptionTypeFilter(NotFound))
 async def no_longer_there(event: ErrorEvent) -> None:
-    log.info("update %s: %s", event.update.update_id, event.exception)
+    log.info("update %s: %s", event.update.update_id, type(event.exception).__name__)
     await tell(event, _("That is no longer available – it may have been changed or removed."))
 
 
@@ -29,11 +41,9 @@ async def not_allowed(event: ErrorEvent) -> None:
 
 @router.errors()
 async def apologise(event: ErrorEvent) -> None:
-    # Only the update id: no message text or names in the log.
-    log.error(
-        "update %s failed: %s", event.update.update_id, type(event.exception).__name__,
-        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
-    )
+    # Only the update id and where it failed: no message text, names or callback data in the log.
+    log.error("update %s failed: %s", event.update.update_id, type(event.exception).__name__,
+              exc_info=withheld(event.exception))
     await tell(event, _(
         "Sorry, something went wrong on our side. Nothing you sent was lost – "
         "please try again in a moment."

@@ -344,7 +344,7 @@ async def toggle_area(query: CallbackQuery, callback_data: AudienceToggle, uow: 
     """Invite an area of the page shown, or not; no area only turns the page."""
     area_ids = (await state.get_data())["area_ids"]
     if callback_data.value:
-        area_ids = list(toggled(tuple(area_ids), int(callback_data.value)))
+        area_ids = list(toggled(tuple(area_ids), await areas.known(uow, int(callback_data.value))))
     await go(query, NewForum.areas, uow, resident, state, settings, clock, area_ids=area_ids,
              area_page=callback_data.page)
 

@@ -15,6 +15,7 @@ from bot.notices.words import short
 from bot.services.forums import PLACE_LIMIT, Problem
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import LANGUAGE_IN, Audience, ForumAudience
+from domain.ids import Natural
 from handlers.broadcast_views import AudienceKind, AudienceToggle, audience_keyboard, describe_audience
 from storage.models import Area, Forum, Proposal
 
@@ -57,12 +58,12 @@ class NewForumStep(CallbackData, prefix="nf"):
 class ThemePick(CallbackData, prefix="nft"):
     """Choose a theme of `page`; theme 0 only turns to `page`."""
 
-    theme: int
-    page: int
+    theme: Natural
+    page: Natural
 
 
 class ReminderPick(CallbackData, prefix="nfr"):
-    preset: int  # index of REMINDER_PRESETS
+    preset: Natural  # index of REMINDER_PRESETS
 
 
 class AudiencePick(CallbackData, prefix="nfa"):

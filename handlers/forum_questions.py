@@ -146,10 +146,12 @@ async def decide(query: CallbackQuery, callback_data: QuestionDecision, uow: Uni
     except QuestionDecided:
         await query.answer(already_decided_text(), show_alert=True)
         return
-    # The card in the staff group is in the city's language, a private copy in the moderator's.
-    locale = i18n.current_locale if query.message.chat.type == "private" else settings.default_locale
+    # The card in the staff group is in the city's language and names the moderator by first name;
+    # a private copy is in the moderator's language and names no one.
+    in_group = query.message.chat.id == settings.staff_chat_id
+    locale = settings.default_locale if in_group else i18n.current_locale
     with i18n.use_locale(locale):
-        text = question_decided_text(question, forum, who, locale, settings)
+        text = question_decided_text(question, forum, who if in_group else None, locale, settings)
     await show(query, text, None, decided_toast(callback_data.approve))
 
 

@@ -17,6 +17,7 @@ from bot.services import forums
 from bot.services.forum_rsvp import AlreadyStarted, Answer, ForumEnded, ForumView, Headcount, NoRemoteLink
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import ATTENDANCE_LABELS, ATTENDING, Attendance, ForumPhase, localized_text
+from domain.ids import Natural
 from storage.models import Forum
 
 PAGE_SIZE = 5
@@ -38,19 +39,19 @@ ANSWERED = {
 class ForumList(CallbackData, prefix="fpg"):
     """A page of the forums not yet over."""
 
-    page: int = 0
+    page: Natural = 0
 
 
 class ForumMap(CallbackData, prefix="fmap"):
     """The forum's place on a map."""
 
-    forum: int
+    forum: Natural
 
 
 class ForumCalendar(CallbackData, prefix="fcal"):
     """The forum's .ics again, for an attendee."""
 
-    forum: int
+    forum: Natural
 
 
 # --- /forums -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.notices.cards import WRITE_REASON, Moderate, Step, card_buttons, card_t
 from bot.services import moderation
 from bot.telegram.keyboards import inline_keyboard
 from domain import Chat
+from domain.ids import ID_DIGITS
 from handlers.moderation_views import (
     merge_confirm_keyboard,
     merge_confirm_text,
@@ -58,26 +59,34 @@ async def show_queue(
 
 
 def _seen(query: CallbackQuery) -> moderation.Seen:
-    """The moderator by name, and the copy of the card they pressed (the handler edits it)."""
+    """The moderator by first name, and the copy of the card they pressed (the handler edits it)."""
     card = (query.message.chat.id, query.message.message_id) if query.message else None
-    return moderation.Seen(query.from_user.full_name, card)
+    return moderation.Seen(query.from_user.first_name, card)
 
 
-async def decided_card(uow: UnitOfWork, proposal_id: int, settings: Settings, i18n: I18n) -> str | None:
-    """The card with its decision, who made it and when (None: nothing decided)."""
+async def decided_card(
+    uow: UnitOfWork, proposal_id: int, chat_id: int, settings: Settings, i18n: I18n
+) -> str | None:
+    """The card with its decision, who made it (by first name only in the staff group) and when
+    (None: nothing decided)."""
     found = await moderation.decision(uow, proposal_id)
     if found is None:
         return None
     proposal, decision = found
     locale = i18n.current_locale
+    named = chat_id == settings.staff_chat_id
     return (card_text(proposal, locale, settings.zone) + "\n\n"
-            + decided_line(proposal, decision, locale, settings.zone))
+            + decided_line(proposal, decision, locale, settings.zone, named))
+
+
+def _chat_of(query: CallbackQuery) -> int:
+    return query.message.chat.id if query.message else query.from_user.id
 
 
 async def _decided(
     query: CallbackQuery, proposal: Proposal, uow: UnitOfWork, settings: Settings, i18n: I18n
 ) -> None:
-    text = await decided_card(uow, proposal.id, settings, i18n)
+    text = await decided_card(uow, proposal.id, _chat_of(query), settings, i18n)
     assert text is not None  # just decided
     await show(query, text, None, _("Done – the author will be told."))
 
@@ -89,7 +98,7 @@ async def decided_already(
 ) -> None:
     """A card pressed after someone decided: it shows the decision, and nothing changes."""
     async with uow_factory() as uow:
-        text = await decided_card(uow, event.exception.proposal_id, settings, i18n)
+        text = await decided_card(uow, event.exception.proposal_id, _chat_of(query), settings, i18n)
     if text is None:
         await query.answer(_("That is no longer available – it may have been changed or removed."),
                            show_alert=True)
@@ -171,9 +180,9 @@ async def written_reason(
     await state.clear()
     proposal = await moderation.reject(
         uow, message.from_user.id, proposal_id, message.text, notices, clock.now(),
-        moderation.Seen(message.from_user.full_name),
+        moderation.Seen(message.from_user.first_name),
     )
-    text = await decided_card(uow, proposal.id, settings, i18n)
+    text = await decided_card(uow, proposal.id, message.chat.id, settings, i18n)
     assert text is not None  # just decided
     await message.answer(text)
 
@@ -202,7 +211,7 @@ async def confirm_merge(
     )
 
 
-@router.message(StateFilter(Moderating.merge_target), F.text.regexp(r"^#?\d+$"))
+@router.message(StateFilter(Moderating.merge_target), F.text.regexp(rf"^#?{ID_DIGITS}$"))
 async def typed_merge_target(message: Message, uow: UnitOfWork, state: FSMContext) -> None:
     proposal_id = (await state.get_data())["proposal_id"]
     proposal, target = await moderation.merge_pair(

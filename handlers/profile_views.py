@@ -13,6 +13,7 @@ from bot.telegram.keyboards import Button, inline_keyboard
 from domain import (
     LANGUAGE_LABELS, LANGUAGE_NAMES, LOCALES, RESIDENT_TYPE_LABELS, WHOLE_CITY, ResidentType,
 )
+from domain.ids import Natural, NaturalOrMinusOne
 from storage.models import Area, Resident
 
 SKIP = -1
@@ -35,12 +36,12 @@ class TypePick(CallbackData, prefix="type"):
 
 
 class AreaPick(CallbackData, prefix="area"):
-    area_id: int
+    area_id: NaturalOrMinusOne  # SKIP: no area chosen
     flow: Flow
 
 
 class AreaPage(CallbackData, prefix="areas"):
-    page: int
+    page: Natural
     flow: Flow
 
 
@@ -59,17 +60,17 @@ class SettingsOpen(CallbackData, prefix="set"):
 
 
 class QuietPick(CallbackData, prefix="quiet"):
-    start: int
-    end: int
+    start: Natural
+    end: Natural
 
 
 class DigestDay(CallbackData, prefix="digestday"):
-    weekday: int  # 0 = Monday; DIGEST_OFF turns the digest off
+    weekday: NaturalOrMinusOne  # 0 = Monday; DIGEST_OFF turns the digest off
 
 
 class DigestPick(CallbackData, prefix="digest"):
-    weekday: int
-    hour: int
+    weekday: Natural
+    hour: Natural
 
 
 def language_prompt() -> str:

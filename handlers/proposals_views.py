@@ -15,6 +15,7 @@ from bot.notices.words import area_name, short, status_label
 from bot.services.proposals import Card, Page
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import ALL_AREAS, PATH, WHOLE_CITY, Status, is_public
+from domain.ids import Natural, NaturalOrMinusOne
 from storage.models import Area, Proposal
 
 class Sort(StrEnum):
@@ -35,29 +36,29 @@ class Action(StrEnum):
 
 
 class ProposalOpen(CallbackData, prefix="po"):
-    id: int
+    id: Natural
 
 
 class ProposalAct(CallbackData, prefix="pa"):
     action: Action
-    id: int
+    id: Natural
 
 
 class ProposalList(CallbackData, prefix="pl"):
-    page: int = 0
-    area: int = ALL_AREAS
+    page: Natural = 0
+    area: NaturalOrMinusOne = ALL_AREAS
     sort: Sort = Sort.NEWEST
 
 
 class ListAreas(CallbackData, prefix="pla"):
-    page: int
+    page: Natural
     sort: Sort
 
 
 class ThemeMove(CallbackData, prefix="tm"):
     """Staff: choose where to move a theme (no status yet), or the status chosen."""
 
-    id: int
+    id: Natural
     status: str = ""
 
 

@@ -14,6 +14,7 @@ from bot.services.proposals import DESCRIPTION_LIMIT, TITLE_LIMIT, Draft, TextPr
 from bot.notices.words import area_name, short
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import WHOLE_CITY
+from domain.ids import Natural
 from handlers.proposals_views import area_picker
 from storage.models import Area, Proposal
 
@@ -61,15 +62,15 @@ class DraftSkip(CallbackData, prefix="pds"):
 
 
 class DraftArea(CallbackData, prefix="pda"):
-    area_id: int
+    area_id: Natural
 
 
 class DraftAreaPage(CallbackData, prefix="pdp"):
-    page: int
+    page: Natural
 
 
 class SupportInstead(CallbackData, prefix="pdi"):
-    id: int
+    id: Natural
 
 
 def step_header(number: int) -> str:

@@ -14,6 +14,7 @@ from bot.notices.words import short
 from bot.services.forum_summaries import MOST_ATTACHMENTS, TEXT_LIMIT, Page
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import LANGUAGE_IN, localized_text
+from domain.ids import Natural
 from storage.models import Forum, ForumSummary, Proposal
 
 DATE = "d.M.y"
@@ -32,15 +33,15 @@ class SummaryStep(CallbackData, prefix="sm"):
     """A step of writing a summary: `forum` picked, or the list's `page` turned."""
 
     do: SummaryDo
-    forum: int = 0
-    page: int = 0
+    forum: Natural = 0
+    page: Natural = 0
 
 
 class SummaryList(CallbackData, prefix="sl"):
     """The archive's page, of one theme (0: all)."""
 
-    page: int = 0
-    theme: int = 0
+    page: Natural = 0
+    theme: Natural = 0
 
 
 class SummaryThemes(CallbackData, prefix="st"):
@@ -50,15 +51,15 @@ class SummaryThemes(CallbackData, prefix="st"):
 class SummaryOpen(CallbackData, prefix="so"):
     """One summary in full; page and theme lead back to where it was listed."""
 
-    forum: int
-    page: int = 0
-    theme: int = 0
+    forum: Natural
+    page: Natural = 0
+    theme: Natural = 0
 
 
 class SummaryFiles(CallbackData, prefix="sf"):
     """Send a summary's photos and PDF files again."""
 
-    forum: int
+    forum: Natural
 
 
 def forum_label(forum: Forum, locale: str, settings: Settings) -> str:

@@ -358,7 +358,7 @@ async def toggle_area(query: CallbackQuery, callback_data: AudienceToggle, uow: 
     """An area of the page shown in or out; no area only turns the page."""
     area_ids = Audience.from_json((await state.get_data())["audience"]).area_ids
     if callback_data.value:
-        area_ids = toggled(area_ids, int(callback_data.value))
+        area_ids = toggled(area_ids, await areas.known(uow, int(callback_data.value)))
     await go(query, NewSurvey.areas, uow, resident, state, settings, clock,
              audience=Audience(area_ids=area_ids).as_json(), area_page=callback_data.page)
 

@@ -17,6 +17,7 @@ from bot.telegram.keyboards import Button, inline_keyboard
 from domain import (
     LANGUAGE_IN, LANGUAGE_NAMES, LOCALES, MAX_QUESTIONS, QUESTION_KIND_LABELS, QuestionKind, localized_text,
 )
+from domain.ids import Natural
 from domain.surveys import MAX_OPTIONS, MIN_OPTIONS
 from handlers.ballot_create_views import label_count_text
 from storage.models import Forum, Survey
@@ -65,11 +66,11 @@ class NewSurveyStep(CallbackData, prefix="ns"):
 
 
 class ForumPick(CallbackData, prefix="nsf"):
-    forum: int
+    forum: Natural
 
 
 class DelayPick(CallbackData, prefix="nsd"):
-    minutes: int
+    minutes: Natural
 
 
 class KindPick(CallbackData, prefix="nsk"):
@@ -77,16 +78,16 @@ class KindPick(CallbackData, prefix="nsk"):
 
 
 class MostPick(CallbackData, prefix="nsm"):
-    count: int
+    count: Natural
 
 
 class ReplacePick(CallbackData, prefix="nsr"):
-    number: int  # a question to write again, 1…
+    number: Natural  # a question to write again, 1…
 
 
 class PreviewPage(CallbackData, prefix="nsp"):
     locale: str
-    page: int
+    page: Natural
 
 
 def header() -> str:

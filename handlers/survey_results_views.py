@@ -22,6 +22,7 @@ from bot.telegram.keyboards import Button, inline_keyboard
 from domain import (
     CHOICE_KINDS, QUESTION_KIND_LABELS, SMALL_GROUP, TYPED_KINDS, Phase, QuestionKind, SurveyPhase, bar, localized_text, share,
 )
+from domain.ids import Natural
 from handlers.ballot_admin_views import PHASE_LABELS
 from storage.models import Survey, SurveyQuestion
 
@@ -43,14 +44,14 @@ class ResultsDo(StrEnum):
 
 
 class SurveyResults(CallbackData, prefix="sres"):
-    survey: int
+    survey: Natural
     do: ResultsDo
-    question: int = 0  # position
-    page: int = 0
+    question: Natural = 0  # position
+    page: Natural = 0
 
 
 class SurveyResultsPage(CallbackData, prefix="sresl"):
-    page: int
+    page: Natural
 
 
 # --- the list ----------------------------------------------------------------------------------

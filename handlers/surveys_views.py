@@ -20,6 +20,7 @@ from bot.services.survey_answers import AlreadyAnswered, Progress, Standing
 from bot.services.surveys import NotForYou, SurveyNotOpen
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import ANSWER_LIMIT, NUMBER_RANGES, NotFound, QuestionKind, SurveyPhase, localized_text
+from domain.ids import Natural
 from storage.models import Survey, SurveyQuestion
 
 
@@ -36,10 +37,10 @@ class SurveyStep(CallbackData, prefix="sq"):
     """A step at one question: naming the survey and the question's position makes a button
     from an earlier question, or from another survey, stale rather than wrong."""
 
-    survey: int
-    position: int
+    survey: Natural
+    position: Natural
     action: Step
-    value: int = 0
+    value: Natural = 0
 
 
 class SurveyList(CallbackData, prefix="svl"):

@@ -15,12 +15,13 @@ from bot.notices.words import note_block, status_label
 from bot.services.themes import TARGETS
 from bot.telegram.keyboards import Button, inline_keyboard
 from domain import PATH, Status
+from domain.ids import Natural
 from handlers.proposals_views import ProposalOpen, ThemeMove
 from storage.models import Proposal, TimelineEntry
 
 
 class ThemeMoveConfirmed(CallbackData, prefix="tmok"):
-    id: int
+    id: Natural
     status: Status
 
 

@@ -70,13 +70,15 @@ class Notices(ForumNotices, ReminderNotices, TalkNotices, SurveyNotices):
             id=proposal.id,
         )
 
-    def decided_card(self, proposal: Proposal, decision: ModerationAction) -> Notice:
-        """The moderators' card once decided: the decision, who made it and when; no buttons."""
+    def decided_card(self, proposal: Proposal, decision: ModerationAction, named: bool) -> Notice:
+        """The moderators' card once decided: the decision, who made it (`named`: by first name)
+        and when; no buttons."""
         texts = {}
         for locale in LOCALES:
             with self.i18n.context(), self.i18n.use_locale(locale):
                 card = card_text(proposal, locale, self.settings.zone)
-                texts[locale] = f"{card}\n\n{decided_line(proposal, decision, locale, self.settings.zone)}"
+                line = decided_line(proposal, decision, locale, self.settings.zone, named)
+                texts[locale] = f"{card}\n\n{line}"
         return Notice(texts)
 
     def moderator_card(self, proposal: Proposal) -> Notice:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from domain.ids import Natural
+
 
 class VotePick(CallbackData, prefix="bv"):
     """Choose (or, in an approval ballot, un-choose) an option."""
 
-    ballot: int
-    option: int
+    ballot: Natural
+    option: Natural
 
 
 class BallotOpen(CallbackData, prefix="bo"):
     """Show a ballot (with the viewer's current choices), or its results."""
 
-    ballot: int
+    ballot: Natural
     results: bool = False

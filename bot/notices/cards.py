@@ -12,6 +12,7 @@ from bot.i18n import _, format_moment
 from bot.notices.words import area_name, status_label
 from bot.telegram.keyboards import Button
 from domain import LANGUAGE_IN, REJECT_REASONS, RESTORED, Status
+from domain.ids import Natural
 from storage.models import ModerationAction, Proposal
 
 WRITE_REASON = "write"
@@ -30,8 +31,8 @@ class Step(StrEnum):
 
 class Moderate(CallbackData, prefix="md"):
     step: Step
-    id: int
-    target: int = 0
+    id: Natural
+    target: Natural = 0
     reason: str = ""
 
 
@@ -84,9 +85,12 @@ def card_buttons(proposal: Proposal) -> list[list[Button]]:
     ]]
 
 
-def decided_line(proposal: Proposal, decision: ModerationAction, locale: str, zone: ZoneInfo) -> str:
-    """What was decided, by whom and when: shown on every copy of the card."""
-    who = escape(decision.actor_name or _("a moderator"))
+def decided_line(
+    proposal: Proposal, decision: ModerationAction, locale: str, zone: ZoneInfo, named: bool
+) -> str:
+    """What was decided, by whom and when: shown on every copy of the card. Only `named` copies
+    (the staff group's) give the moderator's first name; any other says "a moderator"."""
+    who = escape(decision.actor_name) if named and decision.actor_name else _("a moderator")
     when = format_moment(decision.created_at, locale, zone)
     if decision.action == Status.MERGED:
         return _("🔗 Merged into #{id} by {who}, {when}").format(

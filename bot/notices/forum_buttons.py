@@ -3,21 +3,23 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from domain.ids import Natural
+
 
 class RsvpPick(CallbackData, prefix="fr"):
     """Answer a forum's invitation: an Attendance value."""
 
-    forum: int
+    forum: Natural
     attendance: str
 
 
 class ForumOpen(CallbackData, prefix="fo"):
     """Show a forum with the viewer's RSVP."""
 
-    forum: int
+    forum: Natural
 
 
 class AskQuestion(CallbackData, prefix="fq"):
     """A remote attendee starts writing a live question to a forum happening now."""
 
-    forum: int
+    forum: Natural

@@ -14,6 +14,7 @@ from bot.notices.words import short
 from bot.services.forum_attendance import UNKNOWN_GROUP, Figures
 from bot.telegram.keyboards import Button, packed
 from domain import RESIDENT_GROUP_LABELS, Notice, QuestionStatus, ResidentType, localized_text
+from domain.ids import Natural
 from storage.models import Forum, ForumQuestion, ForumSummary
 
 TIMELINE_BEGINNING = 300  # characters of the summary quoted on the theme's timeline
@@ -22,7 +23,7 @@ TIMELINE_BEGINNING = 300  # characters of the summary quoted on the theme's time
 class QuestionDecision(CallbackData, prefix="qd"):
     """A moderator approves a live question (into the host's queue) or skips it."""
 
-    question: int
+    question: Natural
     approve: bool
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from domain import LOCALES, DomainError
+from domain import LOCALES, DomainError, NotFound
 from storage.models import Area
 from storage.uow import UnitOfWork
 
@@ -71,3 +71,10 @@ async def page(uow: UnitOfWork, number: int) -> tuple[Sequence[Area], int, int]:
     pages = max(1, -(-len(every) // PAGE_SIZE))
     number = min(max(number, 0), pages - 1)
     return every[number * PAGE_SIZE:(number + 1) * PAGE_SIZE], number, pages
+
+
+async def known(uow: UnitOfWork, area_id: int) -> int:
+    """An area an audience may name (a button carries its id); NotFound for an id that names none."""
+    if await uow.areas.get(area_id) is None:
+        raise NotFound("unknown area")
+    return area_id

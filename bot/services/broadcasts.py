@@ -82,9 +82,13 @@ async def get(uow: UnitOfWork, broadcast_id: int) -> Broadcast:
 
 
 async def status(uow: UnitOfWork, staff_id: int | None, broadcast_id: int) -> Broadcast:
+    """A staff broadcast; NotFound for any other row of the outbox (a notice to a resident)."""
     if staff_id is not None:
         await staff.require(uow, staff_id, Role.EDITOR)
-    return await get(uow, broadcast_id)
+    broadcast = await uow.outbox.staff_broadcast(broadcast_id)
+    if broadcast is None:
+        raise NotFound("no such broadcast")
+    return broadcast
 
 
 async def recent(uow: UnitOfWork, staff_id: int, limit: int = 10) -> Sequence[Broadcast]:
@@ -93,10 +97,8 @@ async def recent(uow: UnitOfWork, staff_id: int, limit: int = 10) -> Sequence[Br
 
 
 async def cancel(uow: UnitOfWork, staff_id: int | None, broadcast_id: int, now: datetime) -> Broadcast:
-    """Stop a scheduled or running broadcast; messages already sent stay sent."""
-    if staff_id is not None:
-        await staff.require(uow, staff_id, Role.EDITOR)
-    broadcast = await get(uow, broadcast_id)
+    """Stop a scheduled or running staff broadcast; messages already sent stay sent."""
+    broadcast = await status(uow, staff_id, broadcast_id)
     if broadcast.status not in ("scheduled", "sending"):
         raise NotFound("broadcast already finished")
     await uow.outbox.cancel(broadcast, now)

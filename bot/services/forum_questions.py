@@ -112,8 +112,8 @@ async def decide(uow: UnitOfWork, actor_telegram_id: int, question_id: int, appr
                  now: datetime, who: str | None = None, card: tuple[int, int] | None = None
                  ) -> tuple[ForumQuestion, Forum]:
     """Approve (into the host's queue) or skip a pending question (moderators and admins); every
-    other copy of its card then shows the decision and `who` made it, without buttons. The copy
-    pressed, `card` (chat id, message id), is the caller's to edit."""
+    other copy of its card then shows the decision, without buttons, and `who` made it (a first name)
+    only in the staff group. The copy pressed, `card` (chat id, message id), is the caller's to edit."""
     await staff.require(uow, actor_telegram_id, Role.MODERATOR)
     question = await _question(uow, question_id)
     status = QuestionStatus.APPROVED if approved else QuestionStatus.SKIPPED
@@ -126,8 +126,10 @@ async def decide(uow: UnitOfWork, actor_telegram_id: int, question_id: int, appr
     question = await _question(uow, question_id)
     forum = await forums.forum(uow, question.forum_id)
     await uow.outbox.cancel_unsent(CARD, subject(question), now)
-    await outbox.edit_copies(uow, CARD, subject(question), notices.question_decided(question, forum, who),
-                             now=now, except_message=card)
+    staff_group = notices.staff_chat
+    named = {staff_group.chat_id: notices.question_decided(question, forum, who)} if staff_group else {}
+    await outbox.edit_copies(uow, CARD, subject(question), notices.question_decided(question, forum, None),
+                             now=now, except_message=card, notice_in=named)
     await uow.commit()
     return question, forum
 

@@ -30,8 +30,8 @@ class AlreadyModerated(NotFound):
 
 @dataclass(frozen=True)
 class Seen:
-    """How the moderator acting is seen: their name on the cards, and the copy of the card they
-    pressed (chat id, message id), which the handler updates itself."""
+    """How the moderator acting is seen: their first name on the staff group's card, and the copy
+    of the card they pressed (chat id, message id), which the handler updates itself."""
 
     name: str | None = None
     card: tuple[int, int] | None = None
@@ -78,10 +78,15 @@ async def _decide(
 
 async def _update_cards(uow: UnitOfWork, proposal: Proposal, decision: ModerationAction,
                         notices: Notices, now: datetime, seen: Seen) -> None:
-    """Copies of the card not sent yet are dropped; every copy sent shows the decision."""
+    """Copies of the card not sent yet are dropped; every copy sent shows the decision, the
+    moderator's first name only in the staff group."""
     await uow.outbox.cancel_unsent(CARD, subject_of(proposal), now)
-    await outbox.edit_copies(uow, CARD, subject_of(proposal), notices.decided_card(proposal, decision),
-                             now=now, except_message=seen.card)
+    staff_group = notices.staff_chat
+    by_name = ({staff_group.chat_id: notices.decided_card(proposal, decision, named=True)}
+               if staff_group else {})
+    await outbox.edit_copies(uow, CARD, subject_of(proposal),
+                             notices.decided_card(proposal, decision, named=False),
+                             now=now, except_message=seen.card, notice_in=by_name)
 
 
 async def decision(uow: UnitOfWork, proposal_id: int) -> tuple[Proposal, ModerationAction] | None:

@@ -6,7 +6,7 @@ second, so a committed message starts going out within about a second.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -80,18 +80,20 @@ async def edit_copies(
     *,
     now: datetime,
     except_message: tuple[int, int] | None = None,
+    notice_in: Mapping[int, Notice] | None = None,
 ) -> int:
     """Every sent message of this kind about this subject is edited to `notice` (its buttons
-    replace theirs; none removes them), except `except_message` (chat id, message id), which the
-    caller edits itself. Edits are outbox rows too; they are not held by quiet hours (an edit
-    makes no sound). Returns how many copies will be edited. Does NOT commit.
+    replace theirs; none removes them), or to `notice_in` of its Telegram chat when given there,
+    except `except_message` (chat id, message id), which the caller edits itself. Edits are
+    outbox rows too; they are not held by quiet hours (an edit makes no sound). Returns how many
+    copies will be edited. Does NOT commit.
     """
-    texts = check_texts(notice.texts, None)
     copies = [copy for copy in await uow.outbox.sent_copies(kind, subject)
               if (copy.shown_in, copy.message_id) != except_message]
     for copy in copies:  # one per copy: a chat may hold several (a card and a /moderation list)
+        edited = (notice_in or {}).get(copy.shown_in, notice)
         broadcast = await uow.outbox.create(
-            kind=f"{kind}_edit", texts=texts, buttons=notice.buttons or None,
+            kind=f"{kind}_edit", texts=check_texts(edited.texts, None), buttons=edited.buttons or None,
             priority=int(Priority.NOTICE), subject=subject, urgent=True, send_at=now,
             created_at=now, status="scheduled",
         )

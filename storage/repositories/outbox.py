@@ -16,6 +16,7 @@ from storage.repositories.audience import reachable, residents_in
 from storage.repositories.base import Repository
 
 ACTIVE = ("scheduled", "sending")
+STAFF_BROADCAST = "broadcast"  # the kind of staff broadcasts; the bot's own notices have others
 ID_CHUNK = 500
 
 
@@ -74,8 +75,14 @@ class OutboxRepository(Repository):
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id, populate_existing=True)
 
+    async def staff_broadcast(self, broadcast_id: int) -> Broadcast | None:
+        """A staff broadcast (one `recent` lists), never a notice of the bot's own."""
+        statement = select(Broadcast).where(Broadcast.id == broadcast_id,
+                                            Broadcast.kind == STAFF_BROADCAST)
+        return await self.session.scalar(statement.execution_options(populate_existing=True))
+
     async def recent(self, limit: int) -> Sequence[Broadcast]:
-        statement = select(Broadcast).where(Broadcast.kind == "broadcast")
+        statement = select(Broadcast).where(Broadcast.kind == STAFF_BROADCAST)
         return (await self.session.scalars(statement.order_by(Broadcast.id.desc()).limit(limit))).all()
 
     async def due(self, now: datetime) -> Sequence[Broadcast]:

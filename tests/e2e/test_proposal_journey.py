@@ -58,7 +58,7 @@ async def test_swedish_proposal_finnish_moderator_english_follower(mikkeli_datab
 
         before_outcome = await seq(sven)
         decided = await aino.tap(card, "✅ Hyväksy")
-        assert decided["text"].endswith("✅ Hyväksytty – Aino Virtanen, ma 15.6. klo 12.00")
+        assert decided["text"].endswith("✅ Hyväksytty – moderaattori, ma 15.6. klo 12.00")  # no name in private
         outcome = await next_message(sven, before_outcome)  # through the outbox
         assert outcome["text"].startswith(
             f"✅ Ditt förslag {TITLE} har godkänts och är nu offentligt."

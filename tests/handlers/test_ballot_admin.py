@@ -139,6 +139,8 @@ async def test_a_vote_is_created_step_by_step_in_finnish(harness, app, city, clo
     assert voters.keyboard[-2:] == [[("Jatka ›", "nb:voters")], [("✖ Peruuta", "nb:cancel")]]
     assert not any(data.startswith("bca:l:") for row in voters.keyboard for _, data in row)  # no languages
     await harness.press(AINO, "bca:a::1")  # Haukivuori is on the second page
+    [alert] = await harness.press(AINO, "bca:a:99999:1")  # an area that is no more changes nothing
+    assert (alert.text, alert.show_alert) == ("Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.", True)
     [voters, _] = await harness.press(AINO, f"bca:a:{haukivuori}:1")
     assert voters.text.endswith("Nyt: alueet: Haukivuori\n<b>3 asukasta saa äänestää</b>")
 

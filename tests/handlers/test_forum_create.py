@@ -115,6 +115,8 @@ async def test_a_forum_is_created_step_by_step_in_finnish(harness, app, city, cl
     [alert] = await harness.press(AINO, "nf:areas")
     assert (alert.text, alert.show_alert) == ("Valitse vähintään yksi alue.", True)
     await harness.press(AINO, "bca:a::1")  # Haukivuori is on the second page
+    [alert] = await harness.press(AINO, "bca:a:99999:1")  # an area that is no more changes nothing
+    assert (alert.text, alert.show_alert) == ("Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.", True)
     [choose, _] = await harness.press(AINO, f"bca:a:{haukivuori}:1")
     assert choose.text.endswith("Nyt: alueet: Haukivuori")
 

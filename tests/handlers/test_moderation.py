@@ -72,7 +72,7 @@ async def test_approve_in_finnish_tells_the_author_in_swedish_and_is_logged(harn
     await make_moderator(app, AINO, "fi")
     proposal_id = await sent_by_sven(harness, app)
     edit, answer = await approve(harness, AINO, proposal_id)
-    assert edit.text.endswith(f"\n\n✅ Hyväksytty – Aino, {AT_MIDDAY_FI}")
+    assert edit.text.endswith(f"\n\n✅ Hyväksytty – moderaattori, {AT_MIDDAY_FI}")  # a private chat
     assert edit.reply_markup is None
     assert answer.text == "Tehty – ehdottajalle kerrotaan."
     [(texts, recipients)] = await notifications(app, "proposal_outcome")
@@ -86,7 +86,7 @@ async def test_approve_in_finnish_tells_the_author_in_swedish_and_is_logged(harn
 
 
 @pytest.mark.parametrize("clock", [MIDDAY], indirect=True)
-async def test_every_copy_of_the_card_shows_the_decision_who_made_it_and_when(harness, app):
+async def test_every_private_copy_of_the_card_shows_the_decision_and_when_but_no_name(harness, app):
     await make_moderator(app, AINO, "fi")
     await make_moderator(app, GRACE, "en")
     proposal_id = await sent_by_sven(harness, app)
@@ -97,7 +97,7 @@ async def test_every_copy_of_the_card_shows_the_decision_who_made_it_and_when(ha
     [graces] = copies
     assert (graces.name, graces.chat_id, graces.message_id) == ("EditMessageText", GRACE.id, graces_card)
     assert graces.text.startswith(f"🆕 <b>New proposal #{proposal_id}</b> (in Swedish)")
-    assert graces.text.endswith(f"\n\n✅ Approved by Aino, {AT_MIDDAY_EN}")
+    assert graces.text.endswith(f"\n\n✅ Approved by a moderator, {AT_MIDDAY_EN}")
     assert graces.reply_markup is None
 
 
@@ -128,7 +128,7 @@ async def test_a_second_moderator_pressing_a_decided_card_sees_the_decision_and_
     await approve(harness, AINO, proposal_id)
     edit, answer = await harness.press(GRACE, f"md:rr:{proposal_id}:0:rules", graces_card)
     assert (edit.name, edit.message_id) == ("EditMessageText", graces_card)
-    assert edit.text.endswith(f"\n\n✅ Approved by Aino, {AT_MIDDAY_EN}")
+    assert edit.text.endswith(f"\n\n✅ Approved by a moderator, {AT_MIDDAY_EN}")
     assert edit.reply_markup is None
     assert answer.text == "This was already decided – the card now shows how."
     assert (await latest_proposal(app)).status == "initiative"
@@ -147,7 +147,7 @@ async def test_reject_with_a_listed_reason(harness, app):
     ] + [f"md:bk:{proposal_id}:0:"]
     edit, _ = await harness.press(AINO, f"md:rr:{proposal_id}:0:not_city")
     assert edit.text.endswith(
-        f"✖️ Hylätty – Aino, {AT_MIDDAY_FI}\nPerustelu: Asia ei ole kaupungin päätettävissä.")
+        f"✖️ Hylätty – moderaattori, {AT_MIDDAY_FI}\nPerustelu: Asia ei ole kaupungin päätettävissä.")
     [(texts, recipients)] = await notifications(app, "proposal_outcome")
     assert texts["sv"] == (
         "Ditt förslag <b>Fler bänkar vid torget</b> gick inte vidare.\n\n"
@@ -166,7 +166,7 @@ async def test_reject_with_a_written_reason(harness, app):
     )
     [done] = await harness.say(AINO, "Torin penkit <uusitaan> joka tapauksessa ensi kesänä.")
     assert done.text.endswith(
-        f"✖️ Hylätty – Aino, {AT_MIDDAY_FI}\n"
+        f"✖️ Hylätty – moderaattori, {AT_MIDDAY_FI}\n"
         "Perustelu: Torin penkit &lt;uusitaan&gt; joka tapauksessa ensi kesänä."
     )
     [(texts, _)] = await notifications(app, "proposal_outcome")
@@ -198,7 +198,7 @@ async def test_merge_into_a_similar_public_proposal_after_confirming(harness, ap
         [("🔗 Kyllä, yhdistä", f"md:mc:{source}:{target}:"), ("‹ Takaisin", f"md:bk:{source}:0:")]
     ]
     edit, _ = await harness.press(AINO, f"md:mc:{source}:{target}:")
-    assert edit.text.endswith(f"🔗 Yhdistetty ehdotukseen #{target} – Aino, {AT_MIDDAY_FI}")
+    assert edit.text.endswith(f"🔗 Yhdistetty ehdotukseen #{target} – moderaattori, {AT_MIDDAY_FI}")
 
     merged = await latest_proposal(app)
     assert (merged.status, merged.merged_into_id) == ("merged", target)
@@ -313,6 +313,6 @@ async def test_reports_hide_a_proposal_until_a_moderator_looks(harness, app):
     ]
 
     edit, _ = await harness.press(AINO, f"md:rs:{proposal_id}:0:")
-    assert edit.text.endswith(f"↩️ Palautettu näkyviin – Aino, {AT_MIDDAY_FI}")
+    assert edit.text.endswith(f"↩️ Palautettu näkyviin – moderaattori, {AT_MIDDAY_FI}")
     assert not (await latest_proposal(app)).hidden
     assert (await moderation_log(app, proposal_id))[-1] == (AINO.id, "restore", None)

@@ -117,17 +117,13 @@ async def test_help_lists_commands_in_the_residents_language(harness):
 async def test_forged_buttons_change_nothing(harness, app, city, data):
     await onboard(harness, AINO, "fi")
     before = await resident_of(app, AINO)
-    calls = await harness.press(AINO, data)
-    answer = calls[-1]
+    [answer] = await harness.press(AINO, data)  # a negative page too: no button offers one
     assert answer.name == "AnswerCallbackQuery"
-    if data == "areas:-5:s":  # an out-of-range page is clamped to the first page
-        assert calls[0].name == "EditMessageText"
-    else:
-        assert answer.show_alert is True
-        assert answer.text in (
-            "Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.",
-            "Tämä painike ei ole enää käytössä.",
-        )
+    assert answer.show_alert is True
+    assert answer.text in (
+        "Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.",
+        "Tämä painike ei ole enää käytössä.",
+    )
     after = await resident_of(app, AINO)
     assert (after.locale, after.resident_type, after.area_id) == (before.locale, before.resident_type, before.area_id)
 

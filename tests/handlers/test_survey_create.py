@@ -191,6 +191,8 @@ async def test_in_finnish_for_chosen_areas_with_options_in_two_languages(harness
     [alert] = await harness.press(AINO, "ns:areas_done")
     assert (alert.text, alert.show_alert) == ("Valitse vähintään yksi alue.", True)
     await harness.press(AINO, "bca:a::1")  # Haukivuori is on the second page
+    [alert] = await harness.press(AINO, "bca:a:99999:1")  # an area that is no more changes nothing
+    assert (alert.text, alert.show_alert) == ("Tämä ei ole enää saatavilla – sitä on ehkä muutettu tai se on poistettu.", True)
     [choose, _] = await harness.press(AINO, f"bca:a:{haukivuori}:1")
     assert choose.text.endswith("alueet: Haukivuori")
     await harness.press(AINO, "ns:areas_done")
