@@ -15,6 +15,7 @@ from storage.repositories.forum_reminders import ForumReminderRepository
 from storage.repositories.forum_talk import ForumQuestionRepository, ForumSummaryRepository
 from storage.repositories.forums import ForumRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.personal_data import PersonalDataRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.residents import ResidentRepository
 from storage.repositories.staff import StaffRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.surveys = SurveyRepository(self.session)
         self.survey_results = SurveyResultRepository(self.session)
         self.survey_invitations = SurveyInvitationRepository(self.session)
+        self.personal_data = PersonalDataRepository(self.session)
         return self
 
     async def __aexit__(

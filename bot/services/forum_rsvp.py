@@ -116,6 +116,14 @@ async def rsvp(uow: UnitOfWork, resident: Resident, forum_id: int, attendance: A
     return answer
 
 
+async def withdraw(uow: UnitOfWork, resident: Resident, forum_id: int, notices: Notices, now: datetime) -> None:
+    """The resident is not coming to a forum not yet started (they are erasing their data): a seat
+    they held goes to the waiting list. Does NOT commit."""
+    chosen = await uow.forums.lock(forum_id)
+    if chosen is not None and forums.phase_of(chosen, now) == ForumPhase.UPCOMING:
+        await _answer(uow, chosen, resident, Attendance.NOT_COMING, notices, now)
+
+
 async def _answer(uow: UnitOfWork, chosen: Forum | None, resident: Resident, wanted: Attendance,
                   notices: Notices, now: datetime) -> Answer:
     if chosen is None or chosen.announced_at is None:

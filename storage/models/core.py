@@ -47,6 +47,9 @@ class Resident(Base):
     digest_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     digest_hour: Mapped[int] = mapped_column(SmallInteger, default=18, server_default="18")
     digest_sent_at: Mapped[datetime | None]
+    # Set when the resident had their data erased (/delete): the row stays as a tombstone, so
+    # counts that include them hold, but nothing in it leads back to the person any more.
+    erased_at: Mapped[datetime | None]
 
     area: Mapped[Area | None] = relationship(lazy="joined")
 
