@@ -7,17 +7,19 @@ from aiogram import Router
 
 from bot.telegram.commands import CommandMenu
 from handlers import (
-    ballot_admin, ballot_create, ballots, broadcasts, errors, fallback, forum_create, forum_questions, forums,
-    help, moderation, profile, proposals, propose, summaries, survey_create, survey_results, surveys, themes,
+    ballot_admin, ballot_create, ballots, broadcasts, chats, errors, fallback, forum_create, forum_questions, forums,
+    help, moderation, privacy, profile, proposals, propose, summaries, survey_create, survey_results, surveys,
+    themes,
 )
 
 # Feature modules: each has `router` and may list COMMANDS / STAFF_COMMANDS (name, N_ msgid).
 FEATURES: tuple[ModuleType, ...] = (
+    chats,  # first: what is not for a private chat stops here
     broadcasts, propose, moderation, themes,
     ballots, ballot_admin, ballot_create,
     forums, forum_create, forum_questions, summaries,
     surveys, survey_create, survey_results,
-    proposals, profile, help, errors, fallback)
+    privacy, proposals, profile, help, errors, fallback)
 
 
 def get_routers() -> list[Router]:

@@ -36,6 +36,8 @@ class UpdateContextMiddleware(BaseMiddleware):
     conversation. The update's claim is staged in the unit of work, so it is written with the
     handler's first commit (or, when the handler only read, once it has finished): a redelivered
     update is skipped, and a handler that fails leaves nothing half-written, its claim included.
+    `resident` is in the handlers' data only when a person wrote (see `is_person`); the chats
+    router (handlers/chats.py) sets the other updates aside before any handler expects one.
     Replaces aiogram's own FSM middleware (the dispatcher runs with disable_fsm), which would read
     the state in a session of its own before this one.
     """
@@ -63,7 +65,7 @@ class UpdateContextMiddleware(BaseMiddleware):
     ) -> Any:
         bot_id = data["bot"].id
         user: User | None = data.get("event_from_user")
-        person = user if user is not None and not user.is_bot else None
+        person = user if is_person(update, user) else None
         key = conversation_key(context.key) if context is not None and self.conversations_in_store else None
         async with self.uow_factory() as uow:
             now = self.clock.now()
@@ -93,6 +95,17 @@ class UpdateContextMiddleware(BaseMiddleware):
             if uow.has_staged:
                 await uow.commit()
             return result
+
+
+SENT_AS_CHAT = ("message", "edited_message")  # the updates that may carry a sender_chat
+
+
+def is_person(update: Update, user: User | None) -> bool:
+    """A person wrote: not another bot, and not a channel or group speaking as itself
+    (`sender_chat`: Telegram then names a stand-in account, sometimes one that is no bot)."""
+    if user is None or user.is_bot:
+        return False
+    return all(getattr(getattr(update, kind), "sender_chat", None) is None for kind in SENT_AS_CHAT)
 
 
 class OneAtATime(BaseEventIsolation):
