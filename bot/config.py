@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     staff_chat_id: int | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     # Broadcast messages per second; default just under Telegram's 30/s (paid mode: 1000/s).
     broadcast_rate: float | None = None
     broadcast_paid: bool = False
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     support_milestones: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [10, 50, 100])
     # The key of the hash that keeps a resident to one survey response (anonymous ones too).
     survey_key: SecretStr | None = None
+    # Seconds the scheduler's and the outbox sender's database leases last; their holder renews
+    # them well before, and another worker takes a dead holder's work over this soon after.
+    lease_seconds: float = Field(default=10.0, ge=3.0, le=600.0)
 
     @field_validator("bot_token")
     @classmethod

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 UPDATE_MEMORY = timedelta(days=2)
 TICK = 10  # seconds: what comes due (a ballot closing, a reminder) is done at most this late
 LEASE = "scheduler"  # in sender_leases, beside the outbox sender's
-LEASE_TTL = 30  # seconds: a dead holder's work is taken over this soon
+LEASE_TTL = 10  # seconds (LEASE_SECONDS): a dead holder's work is taken over this soon after its last tick
+TICKS_PER_LEASE = 3  # the holder renews its lease at least this often within one lease
 
 
 def create_scheduler(zone: ZoneInfo) -> AsyncIOScheduler:
@@ -63,27 +64,29 @@ class Clockwork:
     survey invitations and reminders.
 
     Every bot process ticks it at start – so what came due while the bot was down is caught up –
-    and every TICK seconds, but only one process at a time does the work: the holder of the
-    database lease "scheduler", renewed by each of its ticks. When the holder dies its lease runs
-    out after LEASE_TTL seconds and the next process to tick takes it over. The store guards each
-    piece of work too (a conditional update, a primary key), so not even two holders at once – a
-    holder stalled past its lease – could announce, remind or send a digest twice.
+    and then three times per lease (at most TICK seconds apart), but only one process at a time
+    does the work: the holder of the database lease "scheduler", renewed by each of its ticks.
+    When the holder dies its lease runs out `lease_seconds` after its last tick and the next
+    process to tick takes it over. The store guards each piece of work too (a conditional update,
+    a primary key), so not even two holders at once – a holder stalled past its lease – could
+    announce, remind or send a digest twice.
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: Notices, zone: ZoneInfo,
-                 holder: str | None = None) -> None:
+                 holder: str | None = None, lease_seconds: float = LEASE_TTL) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.notices = notices
         self.zone = zone
         self.holder = holder or holder_id(self)
+        self.lease = timedelta(seconds=lease_seconds)
         self.holding = False
 
     async def tick(self) -> Work | None:
         """Do what is due now; None when another process holds the lease (and does it)."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            held = await uow.outbox.hold_lease(LEASE, self.holder, now, now + timedelta(seconds=LEASE_TTL))
+            held = await uow.outbox.hold_lease(LEASE, self.holder, now, now + self.lease)
             await uow.commit()
         self.holding = held is not LeaseResult.LOST
         if not self.holding:
@@ -110,5 +113,6 @@ class Clockwork:
             await uow.commit()
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
-        scheduler.add_job(self.tick, "interval", seconds=TICK, id="clockwork",
+        every = min(TICK, self.lease.total_seconds() / TICKS_PER_LEASE)
+        scheduler.add_job(self.tick, "interval", seconds=every, id="clockwork",
                           replace_existing=True, max_instances=1)

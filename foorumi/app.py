@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
@@ -18,8 +20,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, DefaultKeyBuilder
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,8 +36,11 @@ from bot.ratelimit import BulkBudget, RateLimiter
 from bot.scheduler import Clockwork, add_housekeeping, create_scheduler
 from bot.services import staff
 from bot.telegram.commands import register_commands
+from bot.telegram.flood import FloodMiddleware, flood_counter
 from bot.telegram.middlewares import OneAtATime, ResidentI18nMiddleware, UpdateContextMiddleware
 from bot.telegram.requests import PacedRetryMiddleware
+from bot.telegram.webhook import PATH as WEBHOOK_PATH
+from bot.telegram.webhook import WebhookServer
 from handlers import CommandMenu, command_menu, get_routers
 from handlers.broadcast_views import progress_view_for
 from storage import migrate
@@ -51,6 +54,10 @@ log = logging.getLogger(__name__)
 
 
 SHUTDOWN_GRACE = 10.0  # seconds the updates being handled get to finish when the bot stops
+# A conversation's lock in Redis (several workers) expires this soon when its worker dies
+# mid-update; an update takes milliseconds, and at most SHUTDOWN_GRACE when the bot stops.
+CONVERSATION_LOCK_SECONDS = 2 * SHUTDOWN_GRACE
+CLOCK_OFFSET = "FOORUMI_CLOCK_OFFSET"  # tests only: seconds the bot's clock reads ahead of the system's
 
 
 class SchemaOutdated(Exception):
@@ -72,11 +79,30 @@ class Core:
         await self.engine.dispose()
 
 
+class OffsetClock(SystemClock):
+    """The system clock moved by a fixed number of seconds.
+
+    Worker processes that tests start (`foorumi run` with FOORUMI_CLOCK_OFFSET) read the tests'
+    instant (tests/support/clock.py) as the tests do, not today's date.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.offset = timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+
+def default_clock() -> Clock:
+    offset = os.environ.get(CLOCK_OFFSET)
+    return OffsetClock(float(offset)) if offset else SystemClock()
+
+
 def build_core(settings: Settings, *, clock: Clock | None = None) -> Core:
     engine = create_engine(settings.database_url)
     i18n = create_i18n(settings.default_locale)
     return Core(settings, engine, unit_of_work_factory(create_session_factory(engine)), i18n,
-                Notices(i18n, settings), clock or SystemClock())
+                Notices(i18n, settings), clock or default_clock())
 
 
 @dataclass
@@ -92,6 +118,8 @@ class App:
     bot: Bot
     outbox: OutboxSender
     outbox_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    webhook: WebhookServer | None = field(default=None, repr=False)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -113,13 +141,29 @@ class App:
     def clock(self) -> Clock:
         return self.core.clock
 
+    def stop(self) -> None:
+        """Ask the running bot to stop (SIGTERM, Ctrl+C, a test): `run` then takes no new updates,
+        lets those being handled finish and closes."""
+        if not self.stopping.is_set():
+            log.info("stopping: finishing the updates being handled")
+            self.stopping.set()
+
     async def close(self) -> None:
-        """Stop in order: finish the updates being handled, then the outbox, then the connections."""
-        # aiogram keeps its in-flight update tasks only in this attribute; without waiting,
+        """Stop in order: take no new updates, finish those being handled, then the clock and the
+        outbox (giving their leases up), then the connections."""
+        if self.webhook is not None:
+            await self.webhook.stop_accepting()
+        # aiogram keeps polling's in-flight update tasks only in this attribute; without waiting,
         # an update being handled when polling stops would be cut off mid-way.
-        in_flight = list(self.dispatcher._handle_update_tasks)
+        in_flight = [*self.dispatcher._handle_update_tasks,
+                     *(self.webhook.in_flight if self.webhook is not None else ())]
         if in_flight:
-            await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
+            _, unfinished = await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE)
+            if unfinished:
+                log.warning("%s updates still being handled after %s s are left unfinished",
+                            len(unfinished), SHUTDOWN_GRACE)
+        if self.webhook is not None:
+            await self.webhook.close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.clockwork.release()  # another process takes the clock's work over at once
@@ -159,6 +203,8 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
     dispatcher = Dispatcher(storage=shared, events_isolation=_isolation(shared), disable_fsm=True)
     dispatcher.update.outer_middleware(UpdateContextMiddleware(
         uow_factory, settings.default_locale, clock, dispatcher.fsm, conversations_in_store=shared is None))
+    # Inside the update's context: it counts the resident's updates, and an ignored one is still claimed.
+    dispatcher.update.outer_middleware(FloodMiddleware(flood_counter(shared, clock), i18n))
     ResidentI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     commands = command_menu()
@@ -170,7 +216,8 @@ def build_app(settings: Settings, *, session: BaseSession | None = None, clock: 
 
     scheduler = create_scheduler(settings.zone)
     add_housekeeping(scheduler, uow_factory, clock)
-    clockwork = Clockwork(uow_factory, clock, core.notices, settings.zone)
+    clockwork = Clockwork(uow_factory, clock, core.notices, settings.zone,
+                          lease_seconds=settings.lease_seconds)
     clockwork.schedule(scheduler)
     outbox = _outbox(settings, bot, uow_factory, clock, i18n, scheduler)
     dispatcher["sender"] = outbox
@@ -181,7 +228,8 @@ def _outbox(settings: Settings, bot: Bot, uow_factory: UnitOfWorkFactory, clock:
             scheduler: AsyncIOScheduler) -> OutboxSender:
     """The outbox sender (started by `start`) and the job that keeps staff's progress messages fresh."""
     renderer = Renderer(lambda msgid, locale: i18n.gettext(msgid, locale=locale), settings.default_locale)
-    config = SenderConfig.for_rate(settings.broadcast_limit, settings.broadcast_paid)
+    config = replace(SenderConfig.for_rate(settings.broadcast_limit, settings.broadcast_paid),
+                     lease_ttl=settings.lease_seconds)
     reporter = ProgressReporter(bot, uow_factory, clock, i18n, progress_view_for(settings.zone, i18n))
     scheduler.add_job(reporter.tick, "interval", seconds=PROGRESS_INTERVAL, id="broadcast-progress",
                       replace_existing=True, max_instances=1)
@@ -200,7 +248,9 @@ def _shared_conversations(settings: Settings) -> RedisStorage | None:
 
 def _isolation(shared: RedisStorage | None) -> BaseEventIsolation:
     """One conversation's updates one at a time: across processes when they share Redis."""
-    return shared.create_isolation() if shared is not None else OneAtATime()
+    if shared is None:
+        return OneAtATime()
+    return shared.create_isolation(lock_kwargs={"timeout": CONVERSATION_LOCK_SECONDS})
 
 
 async def prepare_database(engine: AsyncEngine) -> None:
@@ -237,41 +287,53 @@ def settle_memory() -> None:
 
 
 async def run(app: App) -> None:
-    """Run until stopped: long polling, or a webhook server when WEBHOOK_URL is set."""
+    """Run until `app.stop()`: long polling, or a webhook server when WEBHOOK_URL is set; then close."""
     await start(app)
     settle_memory()
     try:
         if app.settings.webhook_mode:
             await _run_webhook(app)
         else:
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            await app.dispatcher.start_polling(
-                app.bot,
-                allowed_updates=app.dispatcher.resolve_used_update_types(),
-                close_bot_session=False,  # App.close() closes it after the outbox has finished
-            )
+            await _run_polling(app)
     finally:
         await app.close()
 
 
+async def _run_polling(app: App) -> None:
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    stopper = asyncio.create_task(_stop_polling_when_asked(app), name="stop-polling")
+    try:
+        await app.dispatcher.start_polling(
+            app.bot,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            handle_signals=False,  # the entry point's (foorumi.cli.run): they call app.stop()
+            close_bot_session=False,  # App.close() closes it after the outbox has finished
+        )
+    finally:
+        stopper.cancel()
+
+
+async def _stop_polling_when_asked(app: App) -> None:
+    # This task first runs when start_polling first waits, by when it holds its running lock:
+    # stop_polling never meets "polling is not started".
+    await app.stopping.wait()
+    await app.dispatcher.stop_polling()
+
+
 async def _run_webhook(app: App) -> None:
+    """Serve Telegram's webhook (bot/telegram/webhook.py) until `app.stop()`; App.close() then
+    refuses new requests and lets those under way finish."""
     settings = app.settings
     assert settings.webhook_url and settings.webhook_secret
     secret = settings.webhook_secret.get_secret_value()
-    web_app = web.Application()
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(web_app, path="/webhook")
-    setup_application(web_app, app.dispatcher, bot=app.bot)
+    app.webhook = WebhookServer(app.dispatcher, app.bot, secret)
     host, _, port = settings.webhook_listen.rpartition(":")
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    await web.TCPSite(runner, host, int(port)).start()
+    await app.webhook.start(host, int(port))
+    # Every worker behind one proxy sets the same URL: the last to start wins, to the same effect.
     await app.bot.set_webhook(
-        f"{settings.webhook_url}/webhook",
+        f"{settings.webhook_url}{WEBHOOK_PATH}",
         secret_token=secret,
         allowed_updates=app.dispatcher.resolve_used_update_types(),
     )
     log.info("webhook mode: listening on %s", settings.webhook_listen)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await app.stopping.wait()

@@ -57,7 +57,7 @@ class SenderConfig:
     window: int = 30             # rows claimed but not yet recorded, at most
     flush_interval: float = 0.2  # seconds between outcome commits while sending
     poll_interval: float = 1.0   # how often an idle sender looks at the outbox
-    lease_ttl: float = 10.0      # a crashed holder's lease is taken over after this
+    lease_ttl: float = 10.0      # LEASE_SECONDS: a crashed holder's lease is taken over after this
     max_attempts: int = 5        # rounds of the middleware's own retries before "failed"
     retry_delay: float = 30.0    # first wait before a row whose round failed is tried again
 

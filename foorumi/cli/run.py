@@ -1,8 +1,18 @@
+"""`foorumi run`: the bot until SIGTERM (systemd's and Docker's stop signal) or SIGINT (Ctrl+C),
+which stop it gracefully – no new updates taken, those under way finished, the scheduler's and
+the outbox sender's leases given up, exit status 0.
+
+Tests only: FOORUMI_CLOCK_OFFSET (seconds) moves the bot's clock, so worker processes started by
+a test share the tests' instant (foorumi.app.OffsetClock).
+"""
 from __future__ import annotations
+
+import asyncio
+import signal
 
 import typer
 
-from foorumi.app import SchemaOutdated, build_app
+from foorumi.app import App, SchemaOutdated, build_app
 from foorumi.app import run as run_bot
 from foorumi.cli import app, configure_logging, fail, run_async, settings
 from foorumi.cli import demo
@@ -20,11 +30,18 @@ def run(
                    "get a token from @BotFather to run on Telegram)")
         demo.start(host, port)
         return
-    configure_logging(config.log_level)
+    configure_logging(config)
     bot_app = build_app(config)
     try:
-        run_async(lambda: run_bot(bot_app))
+        run_async(lambda: serve(bot_app))
     except SchemaOutdated as error:
         fail(str(error))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the signal handlers were in place
         typer.echo("stopped")
+
+
+async def serve(bot_app: App) -> None:
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, bot_app.stop)
+    await run_bot(bot_app)

@@ -19,38 +19,53 @@ database, `mikkeli_database_url` the same with Mikkeli's areas loaded and `demo_
 the whole demo city of `foorumi demo`. `Persona(client, user_id)` sends, taps buttons by their
 label and waits for what the bot does (long polls, never sleeps); `labels(message)` is the inline
 keyboard as rows of labels. Do not seed a database while a bot on it is starting: seed first.
+
+A bot in a process of its own, as an operator runs it: `start_bot_process` (`foorumi run`, a
+webhook on a free port unless `webhook=False`, its clock at the tests' instant through
+FOORUMI_CLOCK_OFFSET = `clock_offset()`), `wait_until_serving`, `wait_for_exit`, and `until`
+(polls what another process does, with a deadline). A test that delivers updates itself (a load
+balancer, a forged request) makes them with `written` / `pressed` (exactly what Telegram would
+send; the sandbox records them but does not deliver them) and posts them with `post_update`.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
+import os
 import socket
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+import aiohttp
 import pytest
 
 from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.services import areas
+from bot.telegram.webhook import SECRET_HEADER
 from foorumi import demo
-from foorumi.app import App, build_app, build_core, run, start
+from foorumi.app import CLOCK_OFFSET, App, build_app, build_core, run, start
 from foorumi.demo import AREA_FILE
 from sandbox import RunningSandbox, SandboxClient, run_sandbox
 from storage import migrate
 from storage.db import create_engine, create_session_factory
 from storage.uow import UnitOfWork
-from tests.support.clock import RunningClock
+from tests.support.clock import RunningClock, test_instant
 
 PEOPLE = SimpleNamespace(  # the sandbox's personas (sandbox/personas.json)
     aino=710000001, sven=710000002, grace=710000003, pentti=710000004, lena=710000005,
     staff_group=-1001000000001,
 )
 WEBHOOK_SECRET = "e2e-webhook-secret"
+T = TypeVar("T")
 
 
 @dataclass
@@ -110,20 +125,127 @@ async def running_bot(
 
 
 async def stop(app: App, task: asyncio.Task[None]) -> None:
-    """Stop polling as Ctrl+C would (a webhook server, or a bot still starting, is cancelled)."""
-    if not task.done():
-        try:
-            await app.dispatcher.stop_polling()
-        except RuntimeError:  # not polling
-            task.cancel()
+    """Stop the bot as SIGTERM does (`App.stop`: a bot still starting stops once it has started)."""
+    app.stop()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    if app.dispatcher.sub_routers:  # cancelled before it began: run() never reached its own close
+    if app.dispatcher.sub_routers:  # it failed before it began: run() never reached its own close
         await app.close()
-    # aiogram's polling took over Ctrl+C for this event loop; give it back to pytest.
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(number)
+
+
+# --- the bot in a process of its own, and updates a test delivers itself ---------------------------
+
+FOORUMI = Path(sys.executable).with_name("foorumi")  # the console script, as an operator runs it
+START_TIMEOUT = 60.0  # seconds for a bot process to start serving
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen[bytes]
+    webhook: str  # where it takes updates ("" when it polls)
+    log: Path  # its standard output and error
+
+    def tail(self, lines: int = 15) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def clock_offset() -> float:
+    """Seconds from now to the tests' instant: FOORUMI_CLOCK_OFFSET for bot processes, so their
+    clocks read the tests' (foorumi.app.OffsetClock with the same offset reads it in the test)."""
+    return (test_instant() - datetime.now(UTC)).total_seconds()
+
+
+class BotApi(Protocol):
+    url: str  # BOT_API_URL
+    token: str  # BOT_TOKEN
+
+
+def start_bot_process(api: BotApi, database_url: str, log: Path, *, offset: float | None,
+                      webhook: bool = True, **settings: str) -> BotProcess:
+    """`foorumi run` against a Bot API server (the sandbox): the shell's environment without the
+    bot's own settings, then these (extra ones by name, e.g. redis_url=...) and the clock `offset`
+    (None: the system's); run in `log`'s directory (no .env there)."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key.lower() not in Settings.model_fields and key != CLOCK_OFFSET}
+    environment |= {"BOT_TOKEN": api.token, "BOT_API_URL": api.url, "DATABASE_URL": database_url,
+                    **{name.upper(): value for name, value in settings.items()}}
+    if offset is not None:
+        environment[CLOCK_OFFSET] = repr(offset)
+    url = ""
+    if webhook:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/webhook"
+        environment |= {"WEBHOOK_URL": f"http://127.0.0.1:{port}", "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                        "WEBHOOK_SECRET": WEBHOOK_SECRET}
+    with log.open("wb") as output:
+        process = subprocess.Popen([str(FOORUMI), "run"], env=environment, cwd=log.parent,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    return BotProcess(process, url, log)
+
+
+async def wait_until_serving(url: str, bot: BotProcess | None = None) -> None:
+    """Until the webhook at `url` answers (401 to a request without the secret: the bot has started)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    async with aiohttp.ClientSession() as session:
+        while True:
+            if bot is not None:
+                assert bot.process.poll() is None, f"the bot exited ({bot.process.returncode}):\n{bot.tail()}"
+            assert time.monotonic() < deadline, "the bot did not start" + (f":\n{bot.tail()}" if bot else "")
+            with contextlib.suppress(aiohttp.ClientConnectionError):
+                async with session.post(url, data=b"") as response:
+                    if response.status == 401:
+                        return
+            await asyncio.sleep(0.1)
+
+
+async def wait_for_exit(bot: BotProcess, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    while (code := bot.process.poll()) is None:
+        assert time.monotonic() < deadline, f"the bot did not exit:\n{bot.tail()}"
+        await asyncio.sleep(0.1)
+    return code
+
+
+async def until(condition: Callable[[], Awaitable[T]], timeout: float = 60.0,
+                explain: Callable[[], Awaitable[object]] | None = None) -> T:
+    """Poll `condition` (what a process outside this one does) until it gives something true;
+    fail after `timeout` seconds, with what `explain` gives."""
+    deadline = time.monotonic() + timeout
+    while not (result := await condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:.0f} s" + (f": {await explain()}" if explain else ""))
+        await asyncio.sleep(0.1)
+    return result
+
+
+def written(sandbox: RunningSandbox, user_id: int, text: str) -> dict[str, Any]:
+    """The update Telegram sends when the user writes `text` to the bot – for the test to deliver
+    (the sandbox records the message, but its own delivery never sees the update)."""
+    state = sandbox.state
+    state.user_message(state.users[user_id], state.chats[user_id], text)
+    return _taken(sandbox)
+
+
+def pressed(sandbox: RunningSandbox, user_id: int, message_id: int, data: str) -> dict[str, Any]:
+    """The update Telegram sends when the user presses a button on one of the bot's messages
+    (the sandbox knows the press, so the bot can answer it), for the test to deliver."""
+    state = sandbox.state
+    state.press(state.users[user_id], state.chats[user_id], message_id, data)
+    return _taken(sandbox)
+
+
+def _taken(sandbox: RunningSandbox) -> dict[str, Any]:
+    # Taken before this task awaits anything, so the sandbox's webhook delivery never gets it.
+    update_id, kind, payload = sandbox.state.updates.pop()
+    return {"update_id": update_id, kind: payload}
+
+
+async def post_update(session: aiohttp.ClientSession, url: str, update: Any,
+                      secret: str | None = WEBHOOK_SECRET) -> int:
+    """POST an update to a webhook as Telegram does; the answer's status."""
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    async with session.post(url, json=update, headers=headers) as response:
+        return response.status
 
 
 @asynccontextmanager
