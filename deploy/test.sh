@@ -4,13 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=test source deploy/setup-venv.sh
 
-# The browser test drives Debian's Chromium (Playwright's own browser download is not used).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+# The browser test drives Debian's Chromium (Playwright's own browser download is not used);
+# the proxy test runs Debian's nginx with deploy/nginx's configuration.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-    echo "installing Debian's chromium for the browser test"
-    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; }; then
-        echo "warning: could not install chromium; the browser test will be skipped" >&2
+    echo "installing Debian's ${missing[*]} for the browser and proxy tests"
+    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+        echo "warning: could not install ${missing[*]}; the tests needing them will be skipped" >&2
     fi
 fi
 

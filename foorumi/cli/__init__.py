@@ -5,13 +5,12 @@ Operator output is in English (like the logs); everything residents see is trans
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
 
+from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 from foorumi.app import Core, build_core
 from storage.uow import UnitOfWork
@@ -57,21 +56,18 @@ async def with_uow(work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     return await with_core(in_unit_of_work)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    # APScheduler reports every run of every job (the progress job runs every 3 s) at INFO.
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+def configure_logging(config: Settings) -> None:
+    """Log to standard error at LOG_LEVEL in LOG_FORMAT; residents under a pseudonym keyed by the token."""
+    if config.bot_token is not None:
+        logs.use_key(logs.key_from_token(config.bot_token.get_secret_value()))
+    logs.configure(config.log_level, config.log_format)
 
 
 def main() -> None:
     # Importing the modules registers their commands.
     from foorumi.cli import (  # noqa: F401
-        areas, broadcast, db, demo, forum, proposal, run, staff, survey, survey_export, theme, vote,
+        areas, broadcast, db, demo, forum, health, proposal, run, staff, survey, survey_export, theme,
+        vote,
     )
 
     app()

@@ -68,7 +68,7 @@ async def serve(host: str, port: int, database_url: str) -> None:
     """Run until Ctrl+C (or SIGTERM): the bot stops first, then the sandbox."""
     async with run_sandbox(host=host, port=port) as sandbox:
         config = demo_settings(sandbox, database_url)
-        configure_logging(config.log_level)
+        configure_logging(config)
         bot_app = build_app(config)
         try:
             await demo_city.prepare(bot_app.core)

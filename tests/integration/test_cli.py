@@ -86,7 +86,8 @@ def test_the_console_log_leaves_out_every_run_of_every_job():
     """APScheduler reports each run of the 3-second progress job at INFO: kept out of the console."""
     import logging
 
+    from bot.config import load_settings
     from foorumi.cli import configure_logging
 
-    configure_logging("INFO")
+    configure_logging(load_settings(_env_file=None, log_level="INFO"))
     assert logging.getLogger("apscheduler.executors.default").getEffectiveLevel() == logging.WARNING
