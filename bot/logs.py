@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import sys
+import warnings
 from datetime import datetime, timezone
 from typing import TextIO
 
@@ -65,3 +66,5 @@ def configure(level: str, log_format: str, stream: TextIO | None = None) -> None
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # aiogram warns of an update kind it does not know with the whole update in the text.
+    warnings.filterwarnings("ignore", message="Detected unknown update type", category=RuntimeWarning)

@@ -17,7 +17,7 @@ from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
 from bot.config import Settings
 from bot.i18n import _
@@ -36,7 +36,8 @@ STAFF_GROUP_BUTTONS = frozenset({Moderate.__prefix__, QuestionDecision.__prefix_
 class NoPerson(Filter):
     """No resident behind the update (UpdateContextMiddleware names one only for a person)."""
 
-    async def __call__(self, event: Message | CallbackQuery, resident: Resident | None = None) -> bool:
+    async def __call__(self, event: Message | CallbackQuery | ChatMemberUpdated,
+                       resident: Resident | None = None) -> bool:
         return resident is None
 
 
@@ -79,7 +80,8 @@ async def command_for(message: Message, bot: Bot) -> str | None:
 
 @router.message(NoPerson())
 @router.callback_query(NoPerson())
-async def nobody(event: Message | CallbackQuery, event_update: Update) -> None:
+@router.my_chat_member(NoPerson())
+async def nobody(event: Message | CallbackQuery | ChatMemberUpdated, event_update: Update) -> None:
     log.info("update %s: no person sent it; ignored", event_update.update_id)
 
 

@@ -54,6 +54,7 @@ class UpdateContextMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        event = without_nul(event)
         context = self.fsm.resolve_event_context(data["bot"], data)
         if context is None:
             return await self._handle(handler, event, data, None)
@@ -106,6 +107,23 @@ def is_person(update: Update, user: User | None) -> bool:
     if user is None or user.is_bot:
         return False
     return all(getattr(getattr(update, kind), "sender_chat", None) is None for kind in SENT_AS_CHAT)
+
+
+def without_nul(update: Update) -> Update:
+    """The update with U+0000 in a message's text or caption turned into a space.
+
+    PostgreSQL's text columns cannot hold U+0000 (SQLite's can); a space keeps the entities'
+    offsets and stores a resident's words the same in either store.
+    """
+    for kind in ("message", "edited_message"):
+        message = getattr(update, kind)
+        if message is None:
+            continue
+        cleaned = {name: value.replace("\x00", " ") for name in ("text", "caption")
+                   if (value := getattr(message, name)) and "\x00" in value}
+        if cleaned:
+            return update.model_copy(update={kind: message.model_copy(update=cleaned)})
+    return update
 
 
 class OneAtATime(BaseEventIsolation):

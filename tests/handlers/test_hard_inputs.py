@@ -19,7 +19,7 @@ from bot.services import residents, staff
 from domain import NotFound, Role, links
 from domain.ids import MAX_ID
 from storage.models import Broadcast, Delivery, ModerationAction
-from tests.handlers.test_broadcasts import compose, make_editor
+from tests.handlers.test_broadcasts import chat_member_update, compose, make_editor
 from tests.support import updates
 from tests.support.delivery import add_residents
 from tests.support.proposals import (
@@ -352,4 +352,25 @@ async def test_odd_deep_link_payloads_are_refused_politely(harness, app, caplog,
     with caplog.at_level(logging.INFO):
         first, *_ = await harness.say(GRACE, f"/start {payload}")
     assert first.text == NO_LINK
+    assert errors_logged(caplog) == []
+
+
+# --- found by the property test ------------------------------------------------------------------
+
+async def test_a_nul_character_is_stored_as_a_space_which_postgresql_can_hold(harness, app, caplog):
+    await set_language(app, GRACE, "en")
+    with caplog.at_level(logging.INFO):
+        await propose(harness, GRACE, "Library\x00 on Sundays", "Open\x00 on Sundays too.")
+    proposal = await latest_proposal(app)
+    assert (proposal.title, proposal.description) == ("Library  on Sundays", "Open  on Sundays too.")
+    assert errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("old, new", [("member", "kicked"), ("kicked", "member")])
+async def test_another_bot_leaving_or_joining_a_private_chat_is_ignored(harness, caplog, old, new):
+    update = chat_member_update(GRACE, old, new)
+    update["my_chat_member"]["from"] = {"id": 5555, "is_bot": True, "first_name": "B", "username": "some_bot"}
+    update["my_chat_member"]["chat"] = {"id": 5555, "type": "private", "first_name": "B"}
+    with caplog.at_level(logging.INFO):
+        assert await harness.feed(update) == []
     assert errors_logged(caplog) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +62,11 @@ def test_residents_pseudonyms_are_keyed_by_the_bot_token(restored_logging):
     assert first == logs.pseudonym(710000001) and "710000001" not in first
     configure_logging(load_settings(_env_file=None, bot_token="42:second-token"))
     assert logs.pseudonym(710000001) != first
+
+
+def test_an_update_of_an_unknown_kind_leaves_nothing_of_its_content(restored_logging):
+    """aiogram's warning about it quotes the whole update; the bot's logging silences it."""
+    with warnings.catch_warnings(record=True) as shown:
+        logs.configure("info", "text", io.StringIO())
+        warnings.warn('Detected unknown update type.\nUpdate: {"text": "Tamarind"}', RuntimeWarning)
+    assert shown == []
