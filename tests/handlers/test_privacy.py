@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aiogram.fsm.storage.redis import RedisStorage
 from storage.models import ConversationState, Proposal, Resident
 from tests.support import updates
+from tests.support.clock import MIDDAY
 from tests.support.forums import in_group
 from tests.support.proposals import DESCRIPTION, TITLE, propose, resident_of
 from tests.support.recording import Call
@@ -56,6 +57,7 @@ async def ask_to_delete(harness, person: Person) -> Call:
     return prompt
 
 
+@pytest.mark.parametrize("clock", [MIDDAY], indirect=True, ids=["midday"])  # the time it shows
 @pytest.mark.parametrize("person, locale", [(AINO, "fi"), (SVEN, "sv"), (GRACE, "en")])
 async def test_my_data_is_a_json_file_and_a_summary_in_the_residents_language(harness, city, person, locale):
     await onboard(harness, person, locale)
