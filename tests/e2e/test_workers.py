@@ -30,8 +30,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from bot.services import ballot_counts, ballots, broadcasts, forum_reminders, forums, staff
@@ -57,6 +55,7 @@ from tests.e2e.conftest import (
 from tests.support.databases import fresh_postgres_database, postgres_unavailable_reason
 from tests.support.delivery import add_residents
 from tests.support.forums import EDITOR, NOTICES, draft, rsvp, theme
+from tests.support.redis import reachable_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own; keys carry this run's bot id
 RESIDENTS = 60
@@ -76,13 +75,7 @@ SETTLED_WITHIN = 120.0  # seconds for every queued message to be sent
 async def services() -> None:
     if reason := await postgres_unavailable_reason():
         pytest.skip(reason)
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
+    await reachable_redis(REDIS_URL)
 
 
 async def test_three_workers_count_every_vote_once_and_take_over_from_a_killed_one(tmp_path, services):

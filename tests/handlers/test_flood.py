@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.telegram.flood import LIMIT, PAUSE, WINDOW, MemoryFloodCounter, RedisFloodCounter, Verdict
 from storage.models import ProcessedUpdate
@@ -19,6 +18,7 @@ from tests.support import updates
 from tests.support.clock import FakeClock
 from tests.support.harness import BotHarness
 from tests.support.proposals import make_moderator, set_language
+from tests.support.redis import reachable_redis
 from tests.support.updates import AINO, GRACE, SVEN
 
 REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of its own, emptied for the test
@@ -122,15 +122,7 @@ async def test_the_memory_count_keeps_only_the_current_window_and_the_paused():
 
 @pytest.fixture
 async def redis_url():
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-        await client.flushdb()
-    except (RedisError, OSError) as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
-    return REDIS_URL
+    return await reachable_redis(REDIS_URL, lambda client: client.flushdb())
 
 
 async def test_processes_sharing_redis_count_together(redis_url):

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from aiogram.fsm.storage.redis import RedisStorage
@@ -16,6 +15,7 @@ from tests.support.clock import MIDDAY
 from tests.support.forums import in_group
 from tests.support.proposals import DESCRIPTION, TITLE, propose, resident_of
 from tests.support.recording import Call
+from tests.support.redis import reachable_redis
 from tests.support.updates import AINO, GRACE, SVEN, Person
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # shared with nobody's keys: the person below is this file's own
@@ -161,17 +161,13 @@ async def test_in_a_group_neither_command_shows_or_erases_anything(harness, app,
     assert await stored(app, AINO) == before
 
 
+async def forget_riikkas_conversations(client) -> None:
+    await client.delete(*[key async for key in client.scan_iter(f"fsm:*:{RIIKKA.id}:*")] or ["-"])
+
+
 @pytest.fixture
 async def redis_url():
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-        await client.delete(*[key async for key in client.scan_iter(f"fsm:*:{RIIKKA.id}:*")] or ["-"])
-    except (RedisError, OSError) as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
-    return REDIS_URL
+    return await reachable_redis(REDIS_URL, forget_riikkas_conversations)
 
 
 @pytest.mark.parametrize("settings_overrides", [{"redis_url": REDIS_URL}])

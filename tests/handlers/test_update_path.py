@@ -7,8 +7,6 @@ import logging
 import pytest
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from bot.config import load_settings
@@ -20,6 +18,7 @@ from tests.support import updates
 from tests.support.harness import BotHarness
 from tests.support.proposals import DESCRIPTION, TITLE, resident_of
 from tests.support.recording import RecordingSession
+from tests.support.redis import reachable_redis
 from tests.support.updates import SVEN, Person
 
 SV_DESCRIPTION_PROMPT = "<b>Nytt förslag</b> · steg 2 av 5\n\nBerätta om ditt förslag"
@@ -97,15 +96,7 @@ async def test_a_reply_that_fails_leaves_the_step_as_it_was_and_the_update_can_c
 
 @pytest.fixture
 async def redis_url():
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-        await client.flushdb()
-    except (RedisError, OSError) as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
-    return REDIS_URL
+    return await reachable_redis(REDIS_URL, lambda client: client.flushdb())
 
 
 @pytest.mark.parametrize("settings_overrides", [{"redis_url": REDIS_URL}])

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.config import load_settings
 from foorumi.cli.health import first_problem
@@ -18,6 +16,7 @@ from storage import migrate
 from storage.db import create_engine
 from tests.e2e.conftest import free_port
 from tests.support.databases import fresh_postgres_database, postgres_unavailable_reason
+from tests.support.redis import reachable_redis
 
 FOORUMI = Path(sys.executable).with_name("foorumi")
 REDIS_URL = "redis://127.0.0.1:6379/14"  # only pinged: nothing is written
@@ -40,14 +39,7 @@ async def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 async def redis_url() -> str:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
-    finally:
-        await client.aclose()
-    return REDIS_URL
+    return await reachable_redis(REDIS_URL)
 
 
 @pytest.fixture
